@@ -1,0 +1,83 @@
+"""Compare a corpus with a ground truth (the sample site's): every post, every field, rejects.
+
+Used by ``laocorpus demo`` to say whether the crawl got everything right, and by the tests.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from corpus import lao
+from corpus.export import iter_posts
+from corpus.models import Reject
+
+COMPARED_FIELDS = (
+    "url", "site", "post_id", "title", "author", "published_at", "modified_at", "categories",
+    "tags", "text", "language", "content_hash", "duplicate_of", "word_count",
+)  # fmt: skip
+
+
+def expected_record(post: dict[str, Any], base_url: str, site: str) -> dict[str, Any]:
+    """What the corpus must hold for one ground-truth post (times compared as instants)."""
+    duplicate_of = post.get("duplicate_of_path")
+    return {
+        "url": base_url + post["path"],
+        "site": site,
+        "post_id": post["post_id"],
+        "title": post["title"],
+        "author": post["author"],
+        "published_at": _instant(post["published_at"]),
+        "modified_at": _instant(post.get("modified_at")),
+        "categories": post["categories"],
+        "tags": post["tags"],
+        "text": post["text"],
+        "language": post["language"],
+        "content_hash": lao.content_hash(post["text"]),
+        "duplicate_of": base_url + duplicate_of if duplicate_of else None,
+        "word_count": lao.word_count(post["text"]),
+    }
+
+
+def stored_record(record: dict[str, Any]) -> dict[str, Any]:
+    """An exported record in the shape of :func:`expected_record`."""
+    compared = {field: record[field] for field in COMPARED_FIELDS}
+    compared["published_at"] = _instant(compared["published_at"])
+    compared["modified_at"] = _instant(compared["modified_at"])
+    return compared
+
+
+def differences(engine: Engine, truth: dict[str, Any], base_url: str) -> list[str]:
+    """Human-readable differences between the corpus and the ground truth; empty if equal."""
+    site = truth.get("site", "lsr")
+    stored = {r["url"]: stored_record(r) for r in iter_posts(engine) if r["site"] == site}
+    expected = {
+        base_url + post["path"]: expected_record(post, base_url, site) for post in truth["posts"]
+    }
+    problems = [f"missing post {url}" for url in sorted(expected.keys() - stored.keys())]
+    problems += [f"unexpected post {url}" for url in sorted(stored.keys() - expected.keys())]
+    for url in sorted(expected.keys() & stored.keys()):
+        for field in COMPARED_FIELDS:
+            if stored[url][field] != expected[url][field]:
+                problems.append(
+                    f"{url} {field}: stored {stored[url][field]!r}, "
+                    f"expected {expected[url][field]!r}"
+                )
+    with engine.connect() as db:
+        rows = db.execute(select(Reject.url, Reject.reason).where(Reject.site == site)).all()
+    rejects = {url: reason for url, reason in rows}
+    wanted = {base_url + r["path"]: r["reason"] for r in truth["rejects"]}
+    for url in sorted(wanted.keys() | rejects.keys()):
+        if rejects.get(url) != wanted.get(url):
+            problems.append(
+                f"reject {url}: stored {rejects.get(url)!r}, expected {wanted.get(url)!r}"
+            )
+    return problems
+
+
+def _instant(value: str | datetime | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)

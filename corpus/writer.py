@@ -1,0 +1,333 @@
+"""Writing to the corpus: posts in batches, rejects, crawl runs. The crawler's only way in.
+
+Each batch is one transaction, so a crawl killed at any moment leaves whole batches or nothing.
+A post is identified by (site, WordPress ID) when the ID is known, else by its canonical URL, so
+re-crawling a post — through any archive, in any run — updates one row instead of adding one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, insert, or_, select, tuple_, update
+from sqlalchemy.engine import Connection
+
+from corpus.models import CrawlRun, Post, PostTerm, Reject, Term, utcnow
+
+# The item fields the corpus stores; their hash decides "unchanged" on a re-crawl.
+RECORD_FIELDS = (
+    "url",
+    "post_id",
+    "title",
+    "author",
+    "published_at",
+    "modified_at",
+    "categories",
+    "tags",
+    "text",
+    "language",
+)
+TAXONOMIES = (("categories", "category"), ("tags", "tag"))
+
+
+@dataclass
+class BatchResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate: int = 0  # posts newly found to repeat an earlier post's text
+    rejected: int = 0
+
+
+def record_hash(post: Mapping[str, Any]) -> str:
+    def plain(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, datetime) else value
+
+    canonical = {field: plain(post.get(field)) for field in RECORD_FIELDS}
+    if isinstance(post.get("published_at"), datetime):
+        canonical["published_at"] = post["published_at"].timestamp()
+    if isinstance(post.get("modified_at"), datetime):
+        canonical["modified_at"] = post["modified_at"].timestamp()
+    encoded = json.dumps(canonical, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()
+
+
+class CorpusWriter:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- crawl runs -------------------------------------------------------------------------
+
+    def start_run(self, spider: str, site: str, arguments: Mapping[str, Any]) -> int:
+        with self.engine.begin() as connection:
+            return connection.execute(
+                insert(CrawlRun)
+                .values(
+                    spider=spider,
+                    site=site,
+                    arguments=dict(arguments),
+                    hostname=socket.gethostname(),
+                    pid=os.getpid(),
+                    started_at=utcnow(),
+                    status="running",
+                )
+                .returning(CrawlRun.id)
+            ).scalar_one()
+
+    def finish_run(self, run_id: int, *, status: str, finish_reason: str, **counters: int) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(CrawlRun)
+                .where(CrawlRun.id == run_id)
+                .values(
+                    finished_at=utcnow(),
+                    status=status,
+                    finish_reason=finish_reason,
+                    **counters,
+                )
+            )
+
+    # -- posts and rejects ------------------------------------------------------------------
+
+    def write(
+        self,
+        posts: Sequence[Mapping[str, Any]],
+        rejects: Sequence[Mapping[str, Any]] = (),
+        run_id: int | None = None,
+    ) -> BatchResult:
+        """Store one batch in one transaction and say what it changed."""
+        result = BatchResult()
+        now = utcnow()
+        with self.engine.begin() as connection:
+            if posts:
+                self._write_posts(connection, _unique_posts(posts), run_id, now, result)
+            if rejects:
+                self._write_rejects(connection, rejects, run_id, now)
+                result.rejected = len(rejects)
+        return result
+
+    def _write_posts(
+        self,
+        connection: Connection,
+        posts: list[Mapping[str, Any]],
+        run_id: int | None,
+        now: datetime,
+        result: BatchResult,
+    ) -> None:
+        existing = _existing_posts(connection, posts)
+        unchanged_ids: list[int] = []
+        changed: dict[int, Mapping[str, Any]] = {}
+        inserts: list[dict[str, Any]] = []
+        hashes_to_check: set[str] = set()
+        for post in posts:
+            row = existing.get(_identity(post)) or existing.get(("url", post["url"]))
+            values = _post_values(post)
+            if row is None:
+                inserts.append(
+                    {
+                        **values,
+                        "first_seen_at": now,
+                        "last_seen_at": now,
+                        "first_run_id": run_id,
+                        "last_run_id": run_id,
+                    }
+                )
+            elif row.record_hash == values["record_hash"]:
+                unchanged_ids.append(row.id)
+            else:
+                connection.execute(
+                    update(Post)
+                    .where(Post.id == row.id)
+                    .values(**values, last_seen_at=now, last_run_id=run_id)
+                )
+                changed[row.id] = post
+                hashes_to_check.add(row.content_hash)
+        if unchanged_ids:
+            connection.execute(
+                update(Post)
+                .where(Post.id.in_(unchanged_ids))
+                .values(last_seen_at=now, last_run_id=run_id)
+            )
+        if inserts:
+            rows = connection.execute(
+                insert(Post).returning(Post.id, sort_by_parameter_order=True), inserts
+            ).all()
+            inserted = _inserted(posts, existing)
+            changed.update({row.id: post for row, post in zip(rows, inserted, strict=True)})
+        result.new = len(inserts)
+        result.updated = len(changed) - len(inserts)
+        result.unchanged = len(unchanged_ids)
+        if changed:
+            _write_terms(connection, changed)
+            hashes_to_check.update(post["content_hash"] for post in changed.values())
+            result.duplicate = _resolve_duplicates(connection, hashes_to_check)
+            connection.execute(delete(Reject).where(Reject.url.in_([p["url"] for p in posts])))
+
+    def _write_rejects(
+        self,
+        connection: Connection,
+        rejects: Iterable[Mapping[str, Any]],
+        run_id: int | None,
+        now: datetime,
+    ) -> None:
+        for reject in rejects:
+            values = {
+                "site": reject["site"],
+                "stage": reject["stage"],
+                "reason": str(reject["reason"])[:500],
+                "http_status": reject.get("http_status"),
+                "raw": _jsonable(reject.get("raw") or {}),
+                "last_seen_at": now,
+                "last_run_id": run_id,
+            }
+            updated = connection.execute(
+                update(Reject)
+                .where(Reject.url == reject["url"])
+                .values(**values, times_seen=Reject.times_seen + 1)
+            )
+            if updated.rowcount == 0:
+                connection.execute(
+                    insert(Reject).values(url=reject["url"], first_seen_at=now, **values)
+                )
+
+
+def _identity(post: Mapping[str, Any]) -> tuple:
+    if post.get("post_id") is not None:
+        return ("id", post["site"], int(post["post_id"]))
+    return ("url", post["url"])
+
+
+def _unique_posts(posts: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The last copy of each post in the batch; a batch never writes one post twice."""
+    return list({_identity(post): post for post in posts}.values())
+
+
+def _existing_posts(connection: Connection, posts: list[Mapping[str, Any]]) -> dict[tuple, Any]:
+    ids = [(p["site"], int(p["post_id"])) for p in posts if p.get("post_id") is not None]
+    urls = [p["url"] for p in posts]
+    conditions = [Post.url.in_(urls)]
+    if ids:
+        conditions.append(tuple_(Post.site, Post.post_id).in_(ids))
+    rows = connection.execute(
+        select(
+            Post.id, Post.site, Post.post_id, Post.url, Post.record_hash, Post.content_hash
+        ).where(or_(*conditions))
+    ).all()
+    found: dict[tuple, Any] = {}
+    for row in rows:
+        found[("url", row.url)] = row
+        if row.post_id is not None:
+            found[("id", row.site, row.post_id)] = row
+    return found
+
+
+def _inserted(posts: list[Mapping[str, Any]], existing: dict[tuple, Any]):
+    return [
+        post
+        for post in posts
+        if existing.get(_identity(post)) is None and existing.get(("url", post["url"])) is None
+    ]
+
+
+def _post_values(post: Mapping[str, Any]) -> dict[str, Any]:
+    text = post.get("text") or ""
+    return {
+        "site": post["site"],
+        "url": post["url"],
+        "post_id": post.get("post_id"),
+        "title": post["title"],
+        "author": post.get("author"),
+        "published_at": post["published_at"],
+        "modified_at": post.get("modified_at"),
+        "language": post.get("language"),
+        "body_html": post.get("body_html"),
+        "text": text,
+        "content_hash": post["content_hash"],
+        "record_hash": record_hash(post),
+        "word_count": post.get("word_count") or 0,
+        "char_count": len(text),
+    }
+
+
+def _write_terms(connection: Connection, posts: Mapping[int, Mapping[str, Any]]) -> None:
+    """Replace the categories and tags of the given posts, keeping the page order."""
+    wanted = {
+        (post["site"], taxonomy, name)
+        for post in posts.values()
+        for field, taxonomy in TAXONOMIES
+        for name in post.get(field) or ()
+    }
+    term_ids: dict[tuple, int] = {}
+    if wanted:
+        rows = connection.execute(
+            select(Term.id, Term.site, Term.taxonomy, Term.name).where(
+                tuple_(Term.site, Term.taxonomy, Term.name).in_(list(wanted))
+            )
+        ).all()
+        term_ids = {(r.site, r.taxonomy, r.name): r.id for r in rows}
+        missing = [
+            {"site": s, "taxonomy": t, "name": n} for s, t, n in sorted(wanted - term_ids.keys())
+        ]
+        if missing:
+            created = connection.execute(
+                insert(Term).returning(
+                    Term.id, Term.site, Term.taxonomy, Term.name, sort_by_parameter_order=True
+                ),
+                missing,
+            ).all()
+            term_ids.update({(r.site, r.taxonomy, r.name): r.id for r in created})
+    connection.execute(delete(PostTerm).where(PostTerm.post_id.in_(list(posts))))
+    links = [
+        {
+            "post_id": post_row_id,
+            "term_id": term_ids[(post["site"], taxonomy, name)],
+            "position": position,
+        }
+        for post_row_id, post in posts.items()
+        for field, taxonomy in TAXONOMIES
+        for position, name in enumerate(post.get(field) or ())
+    ]
+    if links:
+        connection.execute(insert(PostTerm), links)
+
+
+def _resolve_duplicates(connection: Connection, hashes: set[str]) -> int:
+    """Point every copy of a text at its earliest-published copy; return new duplicates.
+
+    The original is chosen from the whole corpus each time, so the answer does not depend on
+    the order in which the crawl met the copies.
+    """
+    rows = connection.execute(
+        select(
+            Post.id, Post.content_hash, Post.published_at, Post.post_id, Post.duplicate_of_id
+        ).where(Post.content_hash.in_(list(hashes)))
+    ).all()
+    groups: dict[str, list[Any]] = {}
+    for row in rows:
+        groups.setdefault(row.content_hash, []).append(row)
+    newly_duplicate = 0
+    for members in groups.values():
+        original = min(
+            members,
+            key=lambda r: (r.published_at, r.post_id if r.post_id is not None else 2**62, r.id),
+        )
+        for member in members:
+            target = None if member.id == original.id else original.id
+            if member.duplicate_of_id != target:
+                if member.duplicate_of_id is None:
+                    newly_duplicate += 1
+                connection.execute(
+                    update(Post).where(Post.id == member.id).values(duplicate_of_id=target)
+                )
+    return newly_duplicate
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))

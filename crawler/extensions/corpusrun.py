@@ -1,0 +1,59 @@
+"""Records each crawl as a row of ``crawl_runs``: who, what, when, how it ended, and counters.
+
+The counters come from Scrapy's stats, which the pipelines feed, so the row says the same as
+the crawl's closing log.
+"""
+
+from __future__ import annotations
+
+from scrapy import signals
+
+from corpus.db import init_db, mask_url, resolve_url
+from corpus.writer import CorpusWriter
+
+COUNTERS = {
+    "requests": "downloader/request_count",
+    "responses": "downloader/response_count",
+    "items_scraped": "item_scraped_count",
+    "posts_new": "corpus/posts_new",
+    "posts_updated": "corpus/posts_updated",
+    "posts_unchanged": "corpus/posts_unchanged",
+    "posts_duplicate": "corpus/posts_duplicate",
+    "rejected": "corpus/rejected",
+    "errors": "log_count/ERROR",
+}
+
+
+class CorpusRunExtension:
+    def __init__(self, crawler, database_url: str) -> None:
+        self.crawler = crawler
+        self.database_url = database_url
+        self.writer = CorpusWriter(init_db(database_url))
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        extension = cls(crawler, resolve_url(crawler.settings.get("CORPUS_DATABASE_URL")))
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_opened(self, spider) -> None:
+        profile = getattr(spider, "profile", None)
+        arguments = {
+            "base_url": getattr(spider, "base_url", None),
+            "database": mask_url(self.database_url),
+        }
+        self.run_id = self.writer.start_run(
+            spider.name, profile.name if profile else spider.name, arguments
+        )
+        self.crawler.stats.set_value("corpus/run_id", self.run_id)
+        spider.logger.info("crawl run %s into %s", self.run_id, mask_url(self.database_url))
+
+    def spider_closed(self, spider, reason: str) -> None:
+        if self.run_id is None:
+            return
+        stats = self.crawler.stats
+        counters = {column: int(stats.get_value(key, 0)) for column, key in COUNTERS.items()}
+        status = "finished" if reason == "finished" else "failed"
+        self.writer.finish_run(self.run_id, status=status, finish_reason=reason, **counters)

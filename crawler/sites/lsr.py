@@ -1,0 +1,17 @@
+"""lsr.com.la: a Lao news blog on WordPress with post-ID permalinks (``/2709/``).
+
+Its theme shows the date as "25th Nov2016" above the title and the author as "by somchan";
+everything else is generic WordPress markup.
+"""
+
+from crawler.sites import SiteProfile
+
+SITE = SiteProfile(
+    name="lsr",
+    base_url="https://lsr.com.la",
+    language="lo",
+    archive_paths=("/",),
+    follow_category_archives=True,
+    post_path_pattern=r"^/(\d+)/$",
+    selectors={"date_text": ".entry-header .posted-on"},
+)

@@ -1,0 +1,62 @@
+"""Validate pipeline: a post without title, date or text becomes a reject, never a silent drop."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from itemadapter import ItemAdapter
+
+from crawler.items import Post, Reject
+
+REQUIRED = (
+    ("title", "missing title"),
+    ("published_at", "missing published_at"),
+    ("text", "missing text"),
+)
+
+
+def rejection_reason(adapter: ItemAdapter) -> str | None:
+    """The first rule the post breaks, as the one-line reason stored with the reject."""
+    for field, reason in REQUIRED:
+        if not adapter.get(field):
+            return reason
+    published = adapter["published_at"]
+    if not isinstance(published, datetime) or published.tzinfo is None:
+        return "published_at is not a timezone-aware datetime"
+    return None
+
+
+class ValidatePipeline:
+    def __init__(self, stats) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
+
+    def process_item(self, item):
+        if not isinstance(item, Post):
+            return item
+        adapter = ItemAdapter(item)
+        reason = rejection_reason(adapter)
+        if reason is None:
+            return item
+        self.stats.inc_value(f"corpus/rejected/{reason}")
+        return Reject(
+            site=adapter.get("site"),
+            url=adapter.get("url") or adapter.get("fetched_url"),
+            stage="validate",
+            reason=reason,
+            http_status=adapter.get("http_status"),
+            raw=_raw_fields(adapter),
+        )
+
+
+def _raw_fields(adapter: ItemAdapter) -> dict[str, Any]:
+    """What was extracted, so a reject can be inspected (and re-validated) without a re-fetch."""
+    return {
+        key: value.isoformat() if isinstance(value, datetime) else value
+        for key, value in adapter.items()
+        if key != "body_html"
+    }

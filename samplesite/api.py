@@ -1,0 +1,440 @@
+"""The WordPress REST API (wp/v2) subset a crawler uses: posts, categories, tags, users.
+
+Why: REST discovery is the crawler's fastest path through the archive, so records, paging
+headers and errors follow WordPress closely. The dateless post has null dates here too, so
+that every discovery route agrees with the ground truth.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from samplesite.content import (
+    AUTHOR_BY_LOGIN,
+    AUTHORS,
+    CATEGORIES,
+    CATEGORY_BY_SLUG,
+    SITE_DESCRIPTION,
+    SITE_NAME,
+    TAG_BY_SLUG,
+    TAGS,
+    TZ,
+    Author,
+    Post,
+    SampleSite,
+    Term,
+)
+from samplesite.responses import Response, as_json
+from samplesite.themes import entry_body, excerpt, post_title
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 10
+_ROUTE = re.compile(r"/wp/v2/(posts|categories|tags|users)(?:/(\d+))?")
+_POST_ORDERBY: dict[str, Callable[[Post], Any]] = {
+    "date": lambda p: (p.published, p.id),
+    "modified": lambda p: (p.last_modified, p.id),
+    "id": lambda p: p.id,
+    "title": lambda p: (p.title, p.id),
+}
+
+
+class ApiError(Exception):
+    """A WordPress-shaped REST error (code, message, HTTP status)."""
+
+    def __init__(self, code: str, message: str, status: int, **data: Any) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.data = data
+
+    def response(self) -> Response:
+        body = {"code": self.code, "message": self.message, "data": {"status": self.status}}
+        body["data"].update(self.data)
+        return as_json(self.status, body)
+
+
+def slug(title: str) -> str:
+    """WordPress's sanitize_title() for a Lao title: percent-encoded UTF-8, max 200 chars."""
+    kept = "".join(
+        c if unicodedata.category(c)[0] in "LMN" else "-" if c in " -–" else "" for c in title
+    )
+    kept = re.sub("-+", "-", kept.lower()).strip("-")
+    out = ""
+    for c in kept:
+        enc = quote(c, safe="-").lower()
+        if len(out) + len(enc) > 200:
+            break
+        out += enc
+    return out
+
+
+def _local(dt: datetime | None) -> str | None:
+    return None if dt is None else dt.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _gmt(dt: datetime | None) -> str | None:
+    return None if dt is None else dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _term_json(term: Term, base: str, count: int | None = None) -> dict[str, Any]:
+    path = "category" if term.taxonomy == "category" else "tag"
+    data: dict[str, Any] = {
+        "id": term.id,
+        "link": f"{base}/{path}/{term.slug}/",
+        "name": term.name,
+        "slug": term.slug,
+        "taxonomy": term.taxonomy,
+    }
+    if count is not None:
+        rest = "categories" if term.taxonomy == "category" else "tags"
+        data = {"id": term.id, "count": count, "description": "", **data}
+        data.update(
+            parent=0,
+            meta=[],
+            _links={
+                "self": [{"href": f"{base}/wp-json/wp/v2/{rest}/{term.id}"}],
+                "collection": [{"href": f"{base}/wp-json/wp/v2/{rest}"}],
+            },
+        )
+    return data
+
+
+def _user_json(author: Author, base: str) -> dict[str, Any]:
+    return {
+        "id": author.id,
+        "name": author.login,
+        "url": "",
+        "description": "",
+        "link": f"{base}/author/{author.login}/",
+        "slug": author.login,
+        "avatar_urls": {},
+        "_links": {
+            "self": [{"href": f"{base}/wp-json/wp/v2/users/{author.id}"}],
+            "collection": [{"href": f"{base}/wp-json/wp/v2/users"}],
+        },
+    }
+
+
+def post_json(site: SampleSite, post: Post, base: str, *, embed: bool) -> dict[str, Any]:
+    """One post as WordPress's REST API renders it (optionally with _embedded)."""
+    dateless = post.date_style == "none"
+    published = None if dateless else post.published
+    modified = None if dateless else post.last_modified
+    author = AUTHOR_BY_LOGIN[post.author]
+    data: dict[str, Any] = {
+        "id": post.id,
+        "date": _local(published),
+        "date_gmt": _gmt(published),
+        "guid": {"rendered": f"{base}/?p={post.id}"},
+        "modified": _local(modified),
+        "modified_gmt": _gmt(modified),
+        "slug": slug(post.title),
+        "status": "publish",
+        "type": "post",
+        "link": f"{base}/{post.id}/",
+        "title": {"rendered": post_title(site, post)},
+        "content": {"rendered": entry_body(site, post, base) + "\n", "protected": False},
+        "excerpt": {"rendered": f"<p>{excerpt(site, post)}</p>\n", "protected": False},
+        "author": author.id,
+        "featured_media": 0,
+        "comment_status": "closed",
+        "ping_status": "closed",
+        "sticky": False,
+        "template": "",
+        "format": "standard",
+        "meta": [],
+        "categories": [CATEGORY_BY_SLUG[s].id for s in post.categories],
+        "tags": [TAG_BY_SLUG[s].id for s in post.tags],
+        "_links": {
+            "self": [{"href": f"{base}/wp-json/wp/v2/posts/{post.id}"}],
+            "collection": [{"href": f"{base}/wp-json/wp/v2/posts"}],
+            "author": [{"embeddable": True, "href": f"{base}/wp-json/wp/v2/users/{author.id}"}],
+            "wp:term": [
+                {
+                    "taxonomy": "category",
+                    "embeddable": True,
+                    "href": f"{base}/wp-json/wp/v2/categories?post={post.id}",
+                },
+                {
+                    "taxonomy": "post_tag",
+                    "embeddable": True,
+                    "href": f"{base}/wp-json/wp/v2/tags?post={post.id}",
+                },
+            ],
+        },
+    }
+    if embed:
+        data["_embedded"] = {
+            "author": [_user_json(author, base)],
+            "wp:term": [
+                [_term_json(CATEGORY_BY_SLUG[s], base) for s in post.categories],
+                [_term_json(TAG_BY_SLUG[s], base) for s in post.tags],
+            ],
+        }
+    return data
+
+
+def _int(params: dict[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = lo - 1
+    if not lo <= value <= hi:
+        raise ApiError(
+            "rest_invalid_param",
+            f"Invalid parameter(s): {name}",
+            400,
+            params={name: f"{name} must be between {lo} ({lo}) and {hi} ({hi})"},
+        )
+    return value
+
+
+def _choice(params: dict[str, str], name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = params.get(name) or default
+    if value not in allowed:
+        raise ApiError(
+            "rest_invalid_param",
+            f"Invalid parameter(s): {name}",
+            400,
+            params={name: f"{name} is not one of {', '.join(allowed)}."},
+        )
+    return value
+
+
+def _when(params: dict[str, str], name: str) -> datetime | None:
+    raw = params.get(name)
+    if not raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00").replace(" ", "+"))
+    except ValueError:
+        raise ApiError(
+            "rest_invalid_param",
+            f"Invalid parameter(s): {name}",
+            400,
+            params={name: "Invalid date."},
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=TZ)  # naive means site time
+
+
+def _ids(params: dict[str, str], name: str) -> set[int] | None:
+    raw = params.get(name)
+    if not raw:
+        return None
+    try:
+        return {int(x) for x in raw.split(",") if x}
+    except ValueError:
+        raise ApiError(
+            "rest_invalid_param", f"Invalid parameter(s): {name}", 400, params={name: "Bad ids."}
+        ) from None
+
+
+class RestApi:
+    """Dispatches REST routes; `pretty` says whether the request came via /wp-json/."""
+
+    def __init__(self, site: SampleSite) -> None:
+        self.site = site
+
+    def handle(self, route: str, params: dict[str, str], base: str, *, pretty: bool) -> Response:
+        """Answer one REST request (GET) for `route`, e.g. "/wp/v2/posts"."""
+        route = "/" + route.strip("/")
+        try:
+            if route == "/":
+                return as_json(200, self._index(base))
+            if route == "/wp/v2":
+                return as_json(200, {"namespace": "wp/v2", "routes": self._routes(base)})
+            m = _ROUTE.fullmatch(route)
+            if not m:
+                raise ApiError(
+                    "rest_no_route", "No route was found matching the URL and request method.", 404
+                )
+            kind, item = m.group(1), m.group(2)
+            if item is not None:
+                return as_json(200, self._single(kind, int(item), params, base))
+            return self._collection(kind, route, params, base, pretty)
+        except ApiError as err:
+            return err.response()
+
+    # -- routes --
+
+    def _index(self, base: str) -> dict[str, Any]:
+        return {
+            "name": SITE_NAME,
+            "description": SITE_DESCRIPTION,
+            "url": base,
+            "home": base,
+            "gmt_offset": 7,
+            "timezone_string": "Asia/Vientiane",
+            "namespaces": ["wp/v2"],
+            "authentication": [],
+            "routes": self._routes(base),
+            "_links": {"help": [{"href": "https://developer.wordpress.org/rest-api/"}]},
+        }
+
+    @staticmethod
+    def _routes(base: str) -> dict[str, Any]:
+        def route(path: str, args: dict[str, Any]) -> dict[str, Any]:
+            info: dict[str, Any] = {
+                "namespace": "wp/v2",
+                "methods": ["GET"],
+                "endpoints": [{"methods": ["GET"], "args": args}],
+            }
+            if "(?P" not in path:
+                info["_links"] = {"self": [{"href": f"{base}/wp-json{path}"}]}
+            return info
+
+        paging = {
+            "page": {"default": 1, "type": "integer", "minimum": 1},
+            "per_page": {
+                "default": DEFAULT_PER_PAGE,
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_PER_PAGE,
+            },
+        }
+        post_args = {
+            **paging,
+            "order": {"default": "desc", "type": "string", "enum": ["asc", "desc"]},
+            "orderby": {"default": "date", "type": "string", "enum": list(_POST_ORDERBY)},
+            "after": {"type": "string", "format": "date-time"},
+            "before": {"type": "string", "format": "date-time"},
+            "modified_after": {"type": "string", "format": "date-time"},
+            "modified_before": {"type": "string", "format": "date-time"},
+            "author": {"type": "array", "items": {"type": "integer"}},
+            "categories": {"type": "array", "items": {"type": "integer"}},
+            "tags": {"type": "array", "items": {"type": "integer"}},
+        }
+        routes = {"/": route("/", {}), "/wp/v2": route("/wp/v2", {})}
+        for kind, args in (
+            ("posts", post_args),
+            ("categories", paging),
+            ("tags", paging),
+            ("users", paging),
+        ):
+            routes[f"/wp/v2/{kind}"] = route(f"/wp/v2/{kind}", args)
+            routes[f"/wp/v2/{kind}/(?P<id>[\\d]+)"] = route(f"/wp/v2/{kind}/(?P<id>[\\d]+)", {})
+        return routes
+
+    def _single(self, kind: str, item: int, params: dict[str, str], base: str) -> dict[str, Any]:
+        site = self.site
+        if kind == "posts":
+            post = site.get(item)
+            if post is None:
+                raise ApiError("rest_post_invalid_id", "Invalid post ID.", 404)
+            return post_json(site, post, base, embed="_embed" in params)
+        if kind == "users":
+            for author in AUTHORS:
+                if author.id == item:
+                    return _user_json(author, base)
+            raise ApiError("rest_user_invalid_id", "Invalid user ID.", 404)
+        terms, index = (
+            (CATEGORIES, site.by_category) if kind == "categories" else (TAGS, site.by_tag)
+        )
+        for term in terms:
+            if term.id == item:
+                return _term_json(term, base, len(index[term.slug]))
+        raise ApiError("rest_term_invalid", "Term does not exist.", 404)
+
+    def _collection(
+        self, kind: str, route: str, params: dict[str, str], base: str, pretty: bool
+    ) -> Response:
+        page = _int(params, "page", 1, 1, 10**9)
+        per_page = _int(params, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
+        items: list[Any]
+        if kind == "posts":
+            items = self._posts(params)
+        elif kind == "users":
+            items = [a for a in AUTHORS if self.site.by_author[a.login]]
+        else:
+            terms, index = (
+                (CATEGORIES, self.site.by_category)
+                if kind == "categories"
+                else (TAGS, self.site.by_tag)
+            )
+            items = list(terms)
+            post_ids = _ids(params, "post")
+            if post_ids is not None:  # terms of given posts, as wp:term links ask
+                posts = [p for p in map(self.site.get, post_ids) if p]
+                items = [t for t in items if any(t.slug in p.categories + p.tags for p in posts)]
+        total = len(items)
+        pages = math.ceil(total / per_page)
+        if kind == "posts" and total and page > pages:
+            raise ApiError(
+                "rest_post_invalid_page_number",
+                "The page number requested is larger than the number of pages available.",
+                400,
+            )
+        chunk = items[(page - 1) * per_page : page * per_page]
+        if kind == "posts":
+            embed = "_embed" in params
+            body: list[Any] = [post_json(self.site, p, base, embed=embed) for p in chunk]
+        elif kind == "users":
+            body = [_user_json(a, base) for a in chunk]
+        else:
+            index = self.site.by_category if kind == "categories" else self.site.by_tag
+            body = [_term_json(t, base, len(index[t.slug])) for t in chunk]
+        headers = [
+            ("X-WP-Total", str(total)),
+            ("X-WP-TotalPages", str(pages)),
+            ("Access-Control-Expose-Headers", "X-WP-Total, X-WP-TotalPages, Link"),
+            ("Allow", "GET"),
+        ]
+        links = []
+        if page > 1 and page - 1 <= max(pages, 1):
+            links.append(f'<{self._link(base, route, params, page - 1, pretty)}>; rel="prev"')
+        if page < pages:
+            links.append(f'<{self._link(base, route, params, page + 1, pretty)}>; rel="next"')
+        if links:
+            headers.append(("Link", ", ".join(links)))
+        return as_json(200, body, headers)
+
+    def _posts(self, params: dict[str, str]) -> list[Post]:
+        order = _choice(params, "order", "desc", ("asc", "desc"))
+        orderby = _choice(params, "orderby", "date", tuple(_POST_ORDERBY))
+        after, before = _when(params, "after"), _when(params, "before")
+        m_after, m_before = _when(params, "modified_after"), _when(params, "modified_before")
+        cats, tags, authors = (
+            _ids(params, "categories"),
+            _ids(params, "tags"),
+            _ids(params, "author"),
+        )
+        posts: list[Post] = []
+        for p in self.site.posts:
+            if after and not p.published > after:
+                continue
+            if before and not p.published < before:
+                continue
+            if m_after and not p.last_modified > m_after:
+                continue
+            if m_before and not p.last_modified < m_before:
+                continue
+            if cats is not None and not cats & {CATEGORY_BY_SLUG[s].id for s in p.categories}:
+                continue
+            if tags is not None and not tags & {TAG_BY_SLUG[s].id for s in p.tags}:
+                continue
+            if authors is not None and AUTHOR_BY_LOGIN[p.author].id not in authors:
+                continue
+            posts.append(p)
+        if orderby != "date":
+            posts.sort(key=_POST_ORDERBY[orderby])
+        if order == "desc":
+            posts.reverse()
+        return posts
+
+    @staticmethod
+    def _link(base: str, route: str, params: dict[str, str], page: int, pretty: bool) -> str:
+        query = {k: v for k, v in params.items() if k != "rest_route"}
+        query["page"] = str(page)
+        if pretty:
+            return f"{base}/wp-json{route}?{urlencode(query, safe='/')}"
+        return f"{base}/?{urlencode({'rest_route': route, **query}, safe='/')}"

@@ -1,0 +1,67 @@
+"""What a correct crawl of the sample site must produce, as JSON.
+
+Why: end-to-end tests compare the crawler's corpus with this record post by post, and with
+the traps (rejects, reposts, transient failures, robots rules) the crawl must handle.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from samplesite.content import (
+    AUTHORS,
+    CATEGORIES,
+    CATEGORY_BY_SLUG,
+    DISALLOWED_PREFIXES,
+    TAG_BY_SLUG,
+    TAGS,
+    SampleSite,
+)
+
+
+def ground_truth(site: SampleSite) -> dict[str, Any]:
+    """The expected corpus and traps for `site` (independent of the server's base URL)."""
+    posts: list[dict[str, Any]] = []
+    for post in site.posts:
+        if post.id == site.dateless_id:
+            continue
+        posts.append(
+            {
+                "post_id": post.id,
+                "path": post.path,
+                "title": post.title,
+                "author": post.author,
+                "published_at": post.published.isoformat(),
+                "modified_at": post.modified.isoformat() if post.modified else None,
+                "categories": [CATEGORY_BY_SLUG[s].name for s in post.categories],
+                "tags": [TAG_BY_SLUG[s].name for s in post.tags],
+                "text": site.text(post),
+                "language": "lo",
+                "duplicate_of_path": f"/{post.repost_of}/" if post.repost_of else None,
+            }
+        )
+    return {
+        "site": "lsr",
+        "seed": site.seed,
+        "post_count": site.post_count,
+        "posts": posts,
+        "rejects": [
+            {"path": f"/{site.dateless_id}/", "reason": "missing published_at"},
+            {"path": f"/{site.dead_id}/", "reason": "HTTP 404"},
+        ],
+        "transient": dict(site.transient),
+        "disallowed_prefixes": list(DISALLOWED_PREFIXES),
+        "reposts": [{"path": f"/{site.repost_id}/", "original_path": f"/{site.original_id}/"}],
+        "dirty_paths": [p.path for p in site.posts if p.dirty],
+        "categories": {c.slug: c.name for c in CATEGORIES},
+        "tags": {t.slug: t.name for t in TAGS},
+        "authors": [a.login for a in AUTHORS],
+    }
+
+
+def write_ground_truth(site: SampleSite, path: str | Path) -> None:
+    """Write ground_truth(site) as UTF-8 JSON (ensure_ascii=False, indent=1)."""
+    data = json.dumps(ground_truth(site), ensure_ascii=False, indent=1)
+    Path(path).write_text(data + "\n", encoding="utf-8")

@@ -1,0 +1,165 @@
+"""The sample site over real HTTP/1.1 on 127.0.0.1, quiet and keep-alive capable.
+
+Why: the crawler must be tested through a real socket (Scrapy's downloader, keep-alive,
+redirects, conditional requests), not against mocked responses.
+"""
+
+from __future__ import annotations
+
+import re
+import socketserver
+import sys
+import threading
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+
+from samplesite.content import SampleSite
+from samplesite.responses import TEXT, Response, text
+from samplesite.routes import Router
+
+__all__ = ["SampleSite", "SampleSiteServer", "make_server"]
+
+_HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """Turns each request into Router.handle() and writes the answer with Content-Length."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "nginx"
+    sys_version = ""
+    timeout = 30  # idle keep-alive connections give their thread back eventually
+    disable_nagle_algorithm = True  # headers and body go out as two writes; don't wait for ACKs
+    server: SampleSiteServer
+
+    def do_GET(self) -> None:
+        self._serve(head=False)
+
+    def do_HEAD(self) -> None:
+        self._serve(head=True)
+
+    def do_POST(self) -> None:
+        self._refuse()
+
+    do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
+
+    def version_string(self) -> str:
+        """The Server header, without Python's version."""
+        return self.server_version
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence per-request logging (the server's request_log records requests)."""
+
+    def _serve(self, *, head: bool) -> None:
+        srv = self.server
+        host = self.headers.get("Host", "")
+        base = f"http://{host}" if _HOST.fullmatch(host) else srv.base_url
+        try:
+            response = srv.router.handle(self.path, self.headers, base)
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            response = text(500, "Internal Server Error\n", TEXT)
+        self._write(response, head=head)
+
+    def _refuse(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        self._write(text(405, "Method Not Allowed\n", TEXT, [("Allow", "GET, HEAD")]), head=False)
+
+    def _write(self, response: Response, *, head: bool) -> None:
+        self.server.record(self.command, self.path, response.status)
+        self.send_response(response.status)
+        if response.content_type:
+            self.send_header("Content-Type", response.content_type)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        if response.status != 304:  # a 304 has no body and must not announce one
+            self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if not head and response.status != 304:
+            self.wfile.write(response.body)
+
+
+class SampleSiteServer(ThreadingHTTPServer):
+    """A threading HTTP/1.1 server for one SampleSite, bound to 127.0.0.1 only.
+
+    `request_log` lists (method, path_with_query, status) for every answered request.
+    """
+
+    protocol_version = "HTTP/1.1"
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, site: SampleSite, port: int = 0) -> None:
+        self.site = site
+        self.router = Router(site)
+        self.request_log: list[tuple[str, str, int]] = []
+        self._log_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        super().__init__(("127.0.0.1", port), _Handler)
+
+    def server_bind(self) -> None:
+        """Bind without HTTPServer's reverse-DNS lookup (there is no network to ask)."""
+        socketserver.TCPServer.server_bind(self)
+        self.server_name = "127.0.0.1"
+        self.server_port = self.server_address[1]
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful when created with port 0)."""
+        return int(self.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """Default site URL, used when a request carries no usable Host header."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def record(self, method: str, path: str, status: int) -> None:
+        """Append one entry to request_log (thread-safe)."""
+        with self._log_lock:
+            self.request_log.append((method, path, status))
+
+    def start(self) -> SampleSiteServer:
+        """Serve in a daemon thread; returns self."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                daemon=True,
+                name=f"samplesite:{self.port}",
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the listening socket."""
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join()
+            self._thread = None
+        self.server_close()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore clients that hang up; report anything else."""
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
+
+    def __enter__(self) -> SampleSiteServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def make_server(site: SampleSite, port: int = 0) -> SampleSiteServer:
+    """A bound (not yet serving) server for `site`; call .start() or use it in a with block."""
+    return SampleSiteServer(site, port)

@@ -1,0 +1,67 @@
+"""Helpers for end-to-end tests: run a real crawl in a subprocess, read the corpus back."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from corpus.db import get_engine
+from corpus.export import iter_posts
+from corpus.models import CrawlRun, Post, Reject
+from corpus.verify import differences
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_crawl(
+    base_url: str, database_url: str, *settings: str, spider: str = "lsr", timeout: float = 300
+) -> subprocess.CompletedProcess:
+    """``scrapy crawl`` as a user runs it, in its own process (a reactor cannot restart)."""
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        spider,
+        "-a",
+        f"base_url={base_url}",
+        "-s",
+        f"CORPUS_DATABASE_URL={database_url}",
+        "-s",
+        "LOG_LEVEL=INFO",
+    ]
+    for setting in settings:
+        command += ["-s", setting]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("CORPUS_DATABASE_URL", None)
+    return subprocess.run(
+        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def posts_by_url(database_url: str) -> dict[str, dict]:
+    return {record["url"]: record for record in iter_posts(get_engine(database_url))}
+
+
+def rejects(database_url: str) -> dict[str, str]:
+    with get_engine(database_url).connect() as db:
+        return {url: reason for url, reason in db.execute(select(Reject.url, Reject.reason))}
+
+
+def table_counts(database_url: str) -> dict[str, int]:
+    with get_engine(database_url).connect() as db:
+        return {
+            "posts": db.execute(select(func.count(Post.id))).scalar_one(),
+            "rejects": db.execute(select(func.count(Reject.id))).scalar_one(),
+            "runs": db.execute(select(func.count(CrawlRun.id))).scalar_one(),
+        }
+
+
+def assert_corpus_matches_truth(database_url: str, truth: dict, base_url: str) -> None:
+    """Every ground-truth post present once, every field exact, rejects with their reasons."""
+    problems = differences(get_engine(database_url), truth, base_url)
+    assert not problems, "\n".join(problems[:20])
