@@ -7,8 +7,8 @@ forms. Every other module goes through these functions so that the corpus holds 
 
 from __future__ import annotations
 
-import functools
 import hashlib
+import threading
 import unicodedata
 
 import regex
@@ -29,9 +29,9 @@ _DECOMPOSED_AM_RE = regex.compile(f"\u0ecd([{_TONES}]?)\u0eb2")
 
 _HSPACE_RE = regex.compile(r"[^\S\n]+")  # any whitespace but newline, NBSP included
 _BLANK_LINES_RE = regex.compile(r"\n{3,}")
-_LAO_LETTER_RE = regex.compile(f"[{LAO_BLOCK}]")
-_LETTER_RE = regex.compile(r"\p{L}")
-_WORD_CHAR_RE = regex.compile(r"[\p{L}\p{M}\p{N}]")
+_NON_LETTERS_RE = regex.compile(r"\P{L}+")
+_NON_LAO_LETTERS_RE = regex.compile(r"(?V1)[^\p{Script=Lao}&&\p{L}]+")
+_NON_LATIN_RE = regex.compile(r"\P{Script=Latin}+")
 
 
 def normalize(text: str) -> str:
@@ -63,35 +63,52 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()
 
 
-@functools.cache
-def _tokenizer():  # pragma: no cover - import cost only
-    from laonlp.tokenize import word_tokenize
+_WORD_NONE_LIMIT = 100  # ICU rule status below this: spaces and punctuation, not words
+_local = threading.local()
 
-    return word_tokenize
+
+def _break_iterator():
+    """ICU's dictionary-based Lao word breaker, one per thread (iterators are not shared)."""
+    iterator = getattr(_local, "words", None)
+    if iterator is None:
+        import icu
+
+        iterator = _local.words = icu.BreakIterator.createWordInstance(icu.Locale("lo"))
+    return iterator
 
 
 def words(text: str) -> list[str]:
-    """Dictionary-based Lao word segmentation (laonlp); Latin words and numbers pass through.
+    """Lao word segmentation with ICU's Lao dictionary; Latin words and numbers pass through.
 
-    Whitespace and punctuation tokens are dropped, so the list holds only words.
+    Whitespace and punctuation are dropped, so the list holds only words. ICU was chosen over
+    laonlp for speed (about 20x faster on this corpus, see README) at comparable quality.
     """
     if not text:
         return []
-    tokens = _tokenizer()(text)
-    return [token for token in tokens if _WORD_CHAR_RE.search(token)]
+    iterator = _break_iterator()
+    iterator.setText(text)
+    found: list[str] = []
+    start = iterator.first()
+    for end in iterator:
+        if iterator.getRuleStatus() >= _WORD_NONE_LIMIT:
+            found.append(text[start:end])
+        start = end
+    return found
 
 
 def word_count(text: str) -> int:
     return len(words(text))
 
 
-def detect_language(text: str) -> str:
-    """ISO 639-1 code by script: 'lo' when most letters are Lao, 'en' for Latin, else 'und'."""
-    letters = _LETTER_RE.findall(text)
+def detect_language(text: str, sample: int = 2000) -> str:
+    """ISO 639-1 code by script: 'lo' when most letters are Lao, 'en' for Latin, else 'und'.
+
+    The first ``sample`` characters decide; counting by deletion avoids a string per letter.
+    """
+    text = text[:sample]
+    letters = len(_NON_LETTERS_RE.sub("", text))
     if not letters:
         return "und"
-    lao = sum(1 for ch in letters if "\u0e80" <= ch <= "\u0eff")
-    if lao / len(letters) >= 0.5:
+    if len(_NON_LAO_LETTERS_RE.sub("", text)) * 2 >= letters:
         return "lo"
-    latin = sum(1 for ch in letters if ch.isascii())
-    return "en" if latin / len(letters) >= 0.5 else "und"
+    return "en" if len(_NON_LATIN_RE.sub("", text)) * 2 >= letters else "und"

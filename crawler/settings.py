@@ -49,7 +49,7 @@ EXTENSIONS = {
 
 # The corpus: None means $CORPUS_DATABASE_URL, else sqlite:///data/corpus.sqlite.
 CORPUS_DATABASE_URL = None
-CORPUS_BATCH_SIZE = 100
+CORPUS_BATCH_SIZE = 200
 CORPUS_FLUSH_SECONDS = 5.0
 
 LOG_LEVEL = "INFO"

@@ -9,7 +9,9 @@ fetches again.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,6 +20,9 @@ from itemadapter import ItemAdapter
 from corpus.db import init_db, resolve_url
 from corpus.writer import BatchResult, CorpusWriter
 from crawler.items import Post, Reject
+
+logger = logging.getLogger(__name__)
+MAX_PENDING_BATCHES = 4
 
 
 class StorePipeline:
@@ -31,6 +36,9 @@ class StorePipeline:
         self.rejects: list[dict[str, Any]] = []
         self.last_flush = time.monotonic()
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="corpus-writer")
+        self.pending: deque[asyncio.Future[BatchResult]] = deque()
+        self.failed = False
+        self.closing: asyncio.Future | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -51,26 +59,46 @@ class StorePipeline:
             return item
         pending = len(self.posts) + len(self.rejects)
         if pending >= self.batch_size or time.monotonic() - self.last_flush >= self.flush_seconds:
-            await self.flush()
+            self.flush()
+            # Back-pressure: never more than a few batches waiting for the database.
+            while len(self.pending) > MAX_PENDING_BATCHES:
+                await asyncio.shield(self.pending[0])
         return item
 
-    async def flush(self) -> None:
+    def flush(self) -> None:
+        """Hand the buffered items to the writer thread; batches are written in order."""
         posts, rejects = self.posts, self.rejects
         self.posts, self.rejects = [], []
         self.last_flush = time.monotonic()
         if not posts and not rejects:
             return
         run_id = self.stats.get_value("corpus/run_id")
-        loop = asyncio.get_running_loop()
-        result: BatchResult = await loop.run_in_executor(
+        future = asyncio.get_running_loop().run_in_executor(
             self.executor, self.writer.write, posts, rejects, run_id
         )
-        for name in ("new", "updated", "unchanged", "duplicate", "rejected"):
-            self.stats.inc_value(
-                f"corpus/posts_{name}" if name != "rejected" else "corpus/rejected",
-                getattr(result, name),
-            )
+        future.add_done_callback(self._written)
+        self.pending.append(future)
+
+    def _written(self, future: asyncio.Future[BatchResult]) -> None:
+        """Count what a batch changed (runs on the event loop, where stats are safe to touch)."""
+        self.pending.remove(future)
+        if future.cancelled() or future.exception() is not None:
+            error = "cancelled" if future.cancelled() else repr(future.exception())
+            logger.error("could not write a batch to the corpus: %s", error)
+            self.stats.inc_value("corpus/write_errors")
+            if not self.failed:
+                self.failed = True
+                self.closing = asyncio.ensure_future(
+                    self.crawler.engine.close_spider_async(reason="corpus_write_error")
+                )
+            return
+        result = future.result()
+        for name in ("new", "updated", "unchanged", "duplicate"):
+            self.stats.inc_value(f"corpus/posts_{name}", getattr(result, name))
+        self.stats.inc_value("corpus/rejected", result.rejected)
 
     async def close_spider(self) -> None:
-        await self.flush()
+        self.flush()
+        while self.pending:
+            await asyncio.wait(list(self.pending))
         self.executor.shutdown(wait=True)
