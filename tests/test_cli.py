@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -88,11 +89,22 @@ def test_export_filters(demo_corpus, truth, tmp_path) -> None:
 def test_stats_matches_corpus(demo_corpus, truth) -> None:
     result = laocorpus("stats", "--db", demo_corpus)
     assert result.returncode == 0, result.stderr
-    assert (
-        f"│ posts         │ {len(truth['posts'])}" in result.stdout.replace("  ", "  ")
-        or str(len(truth["posts"])) in result.stdout
-    )
-    assert "Posts by category" in result.stdout and "Recent crawl runs" in result.stdout
+    cells = [
+        [cell.strip() for cell in line.strip("│┃ ").split("│")]
+        for line in result.stdout.splitlines()
+        if line.startswith("│")
+    ]
+    rows = {tuple(row[:-1]): row[-1] for row in cells if len(row) == 2}
+    assert rows[("posts",)] == str(len(truth["posts"]))
+    assert rows[("exact reposts",)] == str(len(truth["reposts"]))
+    assert rows[("rejects",)] == str(len(truth["rejects"]))
+    years = Counter(post["published_at"][:4] for post in truth["posts"])  # local (+07:00) years
+    for year, count in years.items():
+        assert rows[(year,)] == str(count)
+    categories = Counter(name for post in truth["posts"] for name in post["categories"])
+    for name, count in categories.items():
+        assert rows[(name,)] == str(count)
+    assert "Recent crawl runs" in result.stdout
 
 
 @pytest.mark.parametrize(
