@@ -1,4 +1,4 @@
-"""The corpus schema (SQLAlchemy 2): posts, their terms, crawl runs and rejects.
+"""The corpus schema (SQLAlchemy 2): posts, their terms, crawl runs, rejects, near-duplicates.
 
 Times are stored in UTC and always come back timezone-aware, on SQLite as on PostgreSQL.
 """
@@ -12,9 +12,11 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -65,6 +67,7 @@ class CrawlRun(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default="running")  # running|finished|failed
+    discovery: Mapped[str | None] = mapped_column(String(20))  # rest|sitemap|feed|archive|none
     finish_reason: Mapped[str | None] = mapped_column(String(100))
     requests: Mapped[int] = mapped_column(Integer, default=0)
     responses: Mapped[int] = mapped_column(Integer, default=0)
@@ -158,6 +161,41 @@ class SchemaInfo(Base):
 
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MinHashSignature(Base):
+    """A post's MinHash signature, kept so near-duplicate detection only hashes new text.
+
+    ``content_hash`` and ``method`` say what the signature was computed from and how; when
+    either no longer matches, the signature is recomputed. Posts too short to compare have a
+    row with no signature, so they are not reconsidered on every run.
+    """
+
+    __tablename__ = "minhash_signatures"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    content_hash: Mapped[str] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(64))
+    shingles: Mapped[int] = mapped_column(Integer)
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class NearDuplicate(Base):
+    """A post that repeats another with small edits: it points at the earliest post of its
+    cluster, with their Jaccard similarity. Exact reposts are ``posts.duplicate_of_id``."""
+
+    __tablename__ = "near_duplicates"
+
+    post_id: Mapped[int] = mapped_column(
+        ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True
+    )
+    original_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    similarity: Mapped[float] = mapped_column(Float)
+    method: Mapped[str] = mapped_column(String(64))
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 Index("ix_posts_site_published", Post.site, Post.published_at)

@@ -49,9 +49,21 @@ def stored_record(record: dict[str, Any]) -> dict[str, Any]:
     return compared
 
 
-def differences(engine: Engine, truth: dict[str, Any], base_url: str) -> list[str]:
-    """Human-readable differences between the corpus and the ground truth; empty if equal."""
-    site = truth.get("site", "lsr")
+def differences(
+    engine: Engine,
+    truth: dict[str, Any],
+    base_url: str,
+    *,
+    site: str | None = None,
+    reject_paths: list[str] | None = None,
+) -> list[str]:
+    """Human-readable differences between the corpus and the ground truth; empty if equal.
+
+    ``site`` is the name the crawl stored (default: the ground truth's); ``reject_paths``
+    limits the expected rejects to those a discovery source can meet (a sitemap never links
+    the dead URL an archive sidebar does).
+    """
+    site = site or truth.get("site", "lsr")
     stored = {r["url"]: stored_record(r) for r in iter_posts(engine) if r["site"] == site}
     expected = {
         base_url + post["path"]: expected_record(post, base_url, site) for post in truth["posts"]
@@ -68,7 +80,11 @@ def differences(engine: Engine, truth: dict[str, Any], base_url: str) -> list[st
     with engine.connect() as db:
         rows = db.execute(select(Reject.url, Reject.reason).where(Reject.site == site)).all()
     rejects = {url: reason for url, reason in rows}
-    wanted = {base_url + r["path"]: r["reason"] for r in truth["rejects"]}
+    wanted = {
+        base_url + r["path"]: r["reason"]
+        for r in truth["rejects"]
+        if reject_paths is None or r["path"] in reject_paths
+    }
     for url in sorted(wanted.keys() | rejects.keys()):
         if rejects.get(url) != wanted.get(url):
             problems.append(

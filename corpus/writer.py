@@ -81,7 +81,9 @@ class CorpusWriter:
                 .returning(CrawlRun.id)
             ).scalar_one()
 
-    def finish_run(self, run_id: int, *, status: str, finish_reason: str, **counters: int) -> None:
+    def finish_run(
+        self, run_id: int, *, status: str, finish_reason: str, **columns: int | str | None
+    ) -> None:
         with self.engine.begin() as connection:
             connection.execute(
                 update(CrawlRun)
@@ -90,7 +92,7 @@ class CorpusWriter:
                     finished_at=utcnow(),
                     status=status,
                     finish_reason=finish_reason,
-                    **counters,
+                    **columns,
                 )
             )
 

@@ -1,4 +1,5 @@
-"""Serve the sample site until interrupted: python -m samplesite --port P [--posts N] [--seed S].
+"""Serve the sample site until interrupted: python -m samplesite --port P [--posts N] [--seed S]
+[--theme lsr|newsbox] [--permalinks pretty|plain] [--rest on|off|rest_route].
 
 Why a first stdout line with the base URL: callers (end-to-end tests) start this in a
 subprocess, read one line, and know the server is listening and the ground truth is written.
@@ -12,8 +13,8 @@ import sys
 from types import FrameType
 
 from samplesite.content import SampleSite
-from samplesite.groundtruth import write_ground_truth
-from samplesite.server import make_server
+from samplesite.faces import PERMALINKS, REST_MODES, THEMES, Face, write_face_ground_truth
+from samplesite.server import SampleSiteServer
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
@@ -26,16 +27,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free)")
     parser.add_argument("--posts", type=int, default=120, help="number of posts (>= 40)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated content")
-    parser.add_argument("--ground-truth", metavar="FILE", help="write the ground truth JSON here")
+    parser.add_argument("--theme", choices=THEMES, default="lsr", help="theme (default: lsr)")
+    parser.add_argument(
+        "--permalinks", choices=PERMALINKS, default="pretty", help="permalinks (default: pretty)"
+    )
+    parser.add_argument(
+        "--rest", choices=REST_MODES, default="on", help="REST API exposure (default: on)"
+    )
+    parser.add_argument(
+        "--ground-truth",
+        metavar="FILE",
+        help="write the ground truth JSON here (paths in this face's permalink shape)",
+    )
     args = parser.parse_args(argv)
     try:
         site = SampleSite(posts=args.posts, seed=args.seed)
     except ValueError as err:
         parser.error(str(err))
-    server = make_server(site, args.port)
+    face = Face(args.theme, args.permalinks, args.rest)
+    server = SampleSiteServer(site, args.port, face)
     try:
         if args.ground_truth:
-            write_ground_truth(site, args.ground_truth)
+            write_face_ground_truth(site, face, args.ground_truth)
         print(server.base_url, flush=True)
         signal.signal(signal.SIGTERM, _stop)
         server.serve_forever(poll_interval=0.2)

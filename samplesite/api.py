@@ -2,7 +2,9 @@
 
 Why: REST discovery is the crawler's fastest path through the archive, so records, paging
 headers and errors follow WordPress closely. The dateless post has null dates here too, so
-that every discovery route agrees with the ground truth.
+that every discovery route agrees with the ground truth. Links in records (`link`, `_links`)
+follow the server's Face, as rest_url() and get_permalink() do; content.rendered keeps the
+<!--nextpage--> markers of a post split into pages.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from samplesite.content import (
     SampleSite,
     Term,
 )
+from samplesite.faces import Links
 from samplesite.responses import Response, as_json
 from samplesite.themes import entry_body, excerpt, post_title
 
@@ -83,46 +86,46 @@ def _gmt(dt: datetime | None) -> str | None:
     return None if dt is None else dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _term_json(term: Term, base: str, count: int | None = None) -> dict[str, Any]:
-    path = "category" if term.taxonomy == "category" else "tag"
+def _term_json(term: Term, links: Links, count: int | None = None) -> dict[str, Any]:
+    is_cat = term.taxonomy == "category"
     data: dict[str, Any] = {
         "id": term.id,
-        "link": f"{base}/{path}/{term.slug}/",
+        "link": links.category(term.slug) if is_cat else links.tag(term.slug),
         "name": term.name,
         "slug": term.slug,
         "taxonomy": term.taxonomy,
     }
     if count is not None:
-        rest = "categories" if term.taxonomy == "category" else "tags"
+        rest = "categories" if is_cat else "tags"
         data = {"id": term.id, "count": count, "description": "", **data}
         data.update(
             parent=0,
             meta=[],
             _links={
-                "self": [{"href": f"{base}/wp-json/wp/v2/{rest}/{term.id}"}],
-                "collection": [{"href": f"{base}/wp-json/wp/v2/{rest}"}],
+                "self": [{"href": links.rest(f"/wp/v2/{rest}/{term.id}")}],
+                "collection": [{"href": links.rest(f"/wp/v2/{rest}")}],
             },
         )
     return data
 
 
-def _user_json(author: Author, base: str) -> dict[str, Any]:
+def _user_json(author: Author, links: Links) -> dict[str, Any]:
     return {
         "id": author.id,
         "name": author.login,
         "url": "",
         "description": "",
-        "link": f"{base}/author/{author.login}/",
+        "link": links.author(author.login),
         "slug": author.login,
         "avatar_urls": {},
         "_links": {
-            "self": [{"href": f"{base}/wp-json/wp/v2/users/{author.id}"}],
-            "collection": [{"href": f"{base}/wp-json/wp/v2/users"}],
+            "self": [{"href": links.rest(f"/wp/v2/users/{author.id}")}],
+            "collection": [{"href": links.rest("/wp/v2/users")}],
         },
     }
 
 
-def post_json(site: SampleSite, post: Post, base: str, *, embed: bool) -> dict[str, Any]:
+def post_json(site: SampleSite, post: Post, links: Links, *, embed: bool) -> dict[str, Any]:
     """One post as WordPress's REST API renders it (optionally with _embedded)."""
     dateless = post.date_style == "none"
     published = None if dateless else post.published
@@ -132,15 +135,15 @@ def post_json(site: SampleSite, post: Post, base: str, *, embed: bool) -> dict[s
         "id": post.id,
         "date": _local(published),
         "date_gmt": _gmt(published),
-        "guid": {"rendered": f"{base}/?p={post.id}"},
+        "guid": {"rendered": links.shortlink(post.id)},
         "modified": _local(modified),
         "modified_gmt": _gmt(modified),
         "slug": slug(post.title),
         "status": "publish",
         "type": "post",
-        "link": f"{base}/{post.id}/",
+        "link": links.post(post.id),
         "title": {"rendered": post_title(site, post)},
-        "content": {"rendered": entry_body(site, post, base) + "\n", "protected": False},
+        "content": {"rendered": entry_body(site, post, links) + "\n", "protected": False},
         "excerpt": {"rendered": f"<p>{excerpt(site, post)}</p>\n", "protected": False},
         "author": author.id,
         "featured_media": 0,
@@ -153,32 +156,36 @@ def post_json(site: SampleSite, post: Post, base: str, *, embed: bool) -> dict[s
         "categories": [CATEGORY_BY_SLUG[s].id for s in post.categories],
         "tags": [TAG_BY_SLUG[s].id for s in post.tags],
         "_links": {
-            "self": [{"href": f"{base}/wp-json/wp/v2/posts/{post.id}"}],
-            "collection": [{"href": f"{base}/wp-json/wp/v2/posts"}],
-            "author": [{"embeddable": True, "href": f"{base}/wp-json/wp/v2/users/{author.id}"}],
+            "self": [{"href": links.rest(f"/wp/v2/posts/{post.id}")}],
+            "collection": [{"href": links.rest("/wp/v2/posts")}],
+            "author": [{"embeddable": True, "href": links.rest(f"/wp/v2/users/{author.id}")}],
             "wp:term": [
                 {
                     "taxonomy": "category",
                     "embeddable": True,
-                    "href": f"{base}/wp-json/wp/v2/categories?post={post.id}",
+                    "href": _with_query(links.rest("/wp/v2/categories"), f"post={post.id}"),
                 },
                 {
                     "taxonomy": "post_tag",
                     "embeddable": True,
-                    "href": f"{base}/wp-json/wp/v2/tags?post={post.id}",
+                    "href": _with_query(links.rest("/wp/v2/tags"), f"post={post.id}"),
                 },
             ],
         },
     }
     if embed:
         data["_embedded"] = {
-            "author": [_user_json(author, base)],
+            "author": [_user_json(author, links)],
             "wp:term": [
-                [_term_json(CATEGORY_BY_SLUG[s], base) for s in post.categories],
-                [_term_json(TAG_BY_SLUG[s], base) for s in post.tags],
+                [_term_json(CATEGORY_BY_SLUG[s], links) for s in post.categories],
+                [_term_json(TAG_BY_SLUG[s], links) for s in post.tags],
             ],
         }
     return data
+
+
+def _with_query(url: str, query: str) -> str:
+    return f"{url}{'&' if '?' in url else '?'}{query}"
 
 
 def _int(params: dict[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -240,19 +247,23 @@ def _ids(params: dict[str, str], name: str) -> set[int] | None:
 
 
 class RestApi:
-    """Dispatches REST routes; `pretty` says whether the request came via /wp-json/."""
+    """Dispatches REST routes; `pretty` says whether the request came via /wp-json/.
+
+    URLs in records come from the request's Links (the face); whether REST answers at all
+    (a blocked API, no /wp-json/ without rewrite rules) is the router's decision.
+    """
 
     def __init__(self, site: SampleSite) -> None:
         self.site = site
 
-    def handle(self, route: str, params: dict[str, str], base: str, *, pretty: bool) -> Response:
+    def handle(self, route: str, params: dict[str, str], links: Links, *, pretty: bool) -> Response:
         """Answer one REST request (GET) for `route`, e.g. "/wp/v2/posts"."""
         route = "/" + route.strip("/")
         try:
             if route == "/":
-                return as_json(200, self._index(base))
+                return as_json(200, self._index(links))
             if route == "/wp/v2":
-                return as_json(200, {"namespace": "wp/v2", "routes": self._routes(base)})
+                return as_json(200, {"namespace": "wp/v2", "routes": self._routes(links)})
             m = _ROUTE.fullmatch(route)
             if not m:
                 raise ApiError(
@@ -260,14 +271,15 @@ class RestApi:
                 )
             kind, item = m.group(1), m.group(2)
             if item is not None:
-                return as_json(200, self._single(kind, int(item), params, base))
-            return self._collection(kind, route, params, base, pretty)
+                return as_json(200, self._single(kind, int(item), params, links))
+            return self._collection(kind, route, params, links, pretty)
         except ApiError as err:
             return err.response()
 
     # -- routes --
 
-    def _index(self, base: str) -> dict[str, Any]:
+    def _index(self, links: Links) -> dict[str, Any]:
+        base = links.base
         return {
             "name": SITE_NAME,
             "description": SITE_DESCRIPTION,
@@ -277,12 +289,12 @@ class RestApi:
             "timezone_string": "Asia/Vientiane",
             "namespaces": ["wp/v2"],
             "authentication": [],
-            "routes": self._routes(base),
+            "routes": self._routes(links),
             "_links": {"help": [{"href": "https://developer.wordpress.org/rest-api/"}]},
         }
 
     @staticmethod
-    def _routes(base: str) -> dict[str, Any]:
+    def _routes(links: Links) -> dict[str, Any]:
         def route(path: str, args: dict[str, Any]) -> dict[str, Any]:
             info: dict[str, Any] = {
                 "namespace": "wp/v2",
@@ -290,7 +302,7 @@ class RestApi:
                 "endpoints": [{"methods": ["GET"], "args": args}],
             }
             if "(?P" not in path:
-                info["_links"] = {"self": [{"href": f"{base}/wp-json{path}"}]}
+                info["_links"] = {"self": [{"href": links.rest(path)}]}
             return info
 
         paging = {
@@ -325,28 +337,28 @@ class RestApi:
             routes[f"/wp/v2/{kind}/(?P<id>[\\d]+)"] = route(f"/wp/v2/{kind}/(?P<id>[\\d]+)", {})
         return routes
 
-    def _single(self, kind: str, item: int, params: dict[str, str], base: str) -> dict[str, Any]:
+    def _single(self, kind: str, item: int, params: dict[str, str], links: Links) -> dict[str, Any]:
         site = self.site
         if kind == "posts":
             post = site.get(item)
             if post is None:
                 raise ApiError("rest_post_invalid_id", "Invalid post ID.", 404)
-            return post_json(site, post, base, embed="_embed" in params)
+            return post_json(site, post, links, embed="_embed" in params)
         if kind == "users":
             for author in AUTHORS:
                 if author.id == item:
-                    return _user_json(author, base)
+                    return _user_json(author, links)
             raise ApiError("rest_user_invalid_id", "Invalid user ID.", 404)
         terms, index = (
             (CATEGORIES, site.by_category) if kind == "categories" else (TAGS, site.by_tag)
         )
         for term in terms:
             if term.id == item:
-                return _term_json(term, base, len(index[term.slug]))
+                return _term_json(term, links, len(index[term.slug]))
         raise ApiError("rest_term_invalid", "Term does not exist.", 404)
 
     def _collection(
-        self, kind: str, route: str, params: dict[str, str], base: str, pretty: bool
+        self, kind: str, route: str, params: dict[str, str], links: Links, pretty: bool
     ) -> Response:
         page = _int(params, "page", 1, 1, 10**9)
         per_page = _int(params, "per_page", DEFAULT_PER_PAGE, 1, MAX_PER_PAGE)
@@ -377,25 +389,26 @@ class RestApi:
         chunk = items[(page - 1) * per_page : page * per_page]
         if kind == "posts":
             embed = "_embed" in params
-            body: list[Any] = [post_json(self.site, p, base, embed=embed) for p in chunk]
+            body: list[Any] = [post_json(self.site, p, links, embed=embed) for p in chunk]
         elif kind == "users":
-            body = [_user_json(a, base) for a in chunk]
+            body = [_user_json(a, links) for a in chunk]
         else:
             index = self.site.by_category if kind == "categories" else self.site.by_tag
-            body = [_term_json(t, base, len(index[t.slug])) for t in chunk]
+            body = [_term_json(t, links, len(index[t.slug])) for t in chunk]
         headers = [
             ("X-WP-Total", str(total)),
             ("X-WP-TotalPages", str(pages)),
             ("Access-Control-Expose-Headers", "X-WP-Total, X-WP-TotalPages, Link"),
             ("Allow", "GET"),
         ]
-        links = []
+        base = links.base
+        paging: list[str] = []
         if page > 1 and page - 1 <= max(pages, 1):
-            links.append(f'<{self._link(base, route, params, page - 1, pretty)}>; rel="prev"')
+            paging.append(f'<{self._link(base, route, params, page - 1, pretty)}>; rel="prev"')
         if page < pages:
-            links.append(f'<{self._link(base, route, params, page + 1, pretty)}>; rel="next"')
-        if links:
-            headers.append(("Link", ", ".join(links)))
+            paging.append(f'<{self._link(base, route, params, page + 1, pretty)}>; rel="next"')
+        if paging:
+            headers.append(("Link", ", ".join(paging)))
         return as_json(200, body, headers)
 
     def _posts(self, params: dict[str, str]) -> list[Post]:

@@ -146,6 +146,9 @@ class Post:
     text_key: int  # id whose text this post carries (a repost shares its original's)
     topic: str  # primary regular category, drives the grammar
     repost_of: int | None = None
+    near_duplicate_of: int | None = None  # id of the original this post reposts with edits
+    edit: str | None = None  # the kind of edit: one of NEAR_DUPLICATE_EDITS
+    frame: int | None = None  # index into lexicon.BOILERPLATE: shared opening and closing
 
     @property
     def path(self) -> str:
@@ -156,6 +159,65 @@ class Post:
     def last_modified(self) -> datetime:
         """What WordPress reports as modification time (the publish time if never edited)."""
         return self.modified or self.published
+
+
+# --- near-duplicate reposts and boilerplate ---------------------------------------------------
+
+# What a near-duplicate repost changes in its original (each kind planted once).
+NEAR_DUPLICATE_EDITS: tuple[str, ...] = ("headline", "credit", "words", "paragraph")
+_EDITED_WORDS = 3
+_MAX_EDITED_WORD = 15  # characters: edit words, not whole phrases
+_NUMBER = re.compile(r"\d+")
+
+
+def paragraph_count(seed: int, key: int) -> int:
+    """How many paragraphs generate_paragraphs(seed, key, ...) makes, without generating them.
+
+    Why: reposts are planted before any text exists, on originals whose length suits the edit.
+    """
+    return random.Random(f"lsr-text:{seed}:{key}").randint(2, 6)
+
+
+def edit_paragraphs(paragraphs: tuple[str, ...], edit: str, rng: random.Random) -> tuple[str, ...]:
+    """The text of a near-duplicate repost: the original's paragraphs with one kind of edit.
+
+    headline: (the title changes elsewhere) one figure of the text is updated; credit: a credit
+    line is added as a last paragraph; words: a few short words are replaced; paragraph: the
+    shortest paragraph after the lead is dropped. The result is never the original text.
+    """
+    paras = list(paragraphs)
+    if edit == "headline":
+        at = next(i for i, p in enumerate(paras) if _NUMBER.search(p))
+        paras[at] = _NUMBER.sub(lambda m: str(int(m.group()) + 1), paras[at], count=1)
+    elif edit == "credit":
+        paras.append(rng.choice(lx.CREDIT_LINES))
+    elif edit == "words":
+        words = [para.split(" ") for para in paras]
+        spots = [
+            (i, j)
+            for i, para in enumerate(words)
+            for j, word in enumerate(para)
+            if len(word) <= _MAX_EDITED_WORD and not _NUMBER.search(word) and word[-1] not in ".:,"
+        ]
+        for i, j in rng.sample(spots, _EDITED_WORDS):
+            words[i][j] = rng.choice([w for w in lx.EDIT_WORDS if w != words[i][j]])
+        paras = [" ".join(para) for para in words]
+    elif edit == "paragraph":
+        del paras[min(range(1, len(paras)), key=lambda i: (len(paras[i]), i))]
+    else:
+        raise ValueError(f"unknown edit {edit!r}")
+    for para in paras:
+        check_clean(para)
+    return tuple(paras)
+
+
+def frame_paragraphs(paragraphs: tuple[str, ...], frame: int) -> tuple[str, ...]:
+    """Paragraphs with a standard opening sentence before them and a closing one after."""
+    opening, closing = lx.BOILERPLATE[frame]
+    paras = list(paragraphs)
+    paras[0] = f"{opening} {paras[0]}"
+    paras[-1] = f"{paras[-1]} {closing}"
+    return tuple(paras)
 
 
 # --- template grammar -----------------------------------------------------------------------
@@ -379,6 +441,8 @@ class SampleSite:
         self.repost_id = 0
         self.original_id = 0
         self.seed_post_id = 0
+        self.near_duplicates: list[tuple[int, int, str]] = []  # (repost id, original id, edit)
+        self.boilerplate: list[tuple[int, tuple[int, ...]]] = []  # (frame, ids of its posts)
         self.transient: dict[str, int] = {TRANSIENT_PATH: 1}
         self._text = lru_cache(maxsize=512)(self._make_paragraphs)
         self._build()
@@ -386,8 +450,14 @@ class SampleSite:
     # -- public helpers --
 
     def paragraphs(self, post: Post) -> tuple[str, ...]:
-        """Clean paragraphs of a post (a repost returns its original's)."""
-        return self._text(post.text_key, post.topic)
+        """Clean paragraphs of a post (a repost returns its original's, edited if near)."""
+        paragraphs = self._text(post.text_key, post.topic)
+        if post.edit:
+            rng = random.Random(f"lsr-edit:{self.seed}:{post.id}")
+            paragraphs = edit_paragraphs(paragraphs, post.edit, rng)
+        if post.frame is not None:
+            paragraphs = frame_paragraphs(paragraphs, post.frame)
+        return paragraphs
 
     def text(self, post: Post) -> str:
         """Clean text as the ground truth states it: paragraphs joined by a blank line."""
@@ -429,11 +499,14 @@ class SampleSite:
         original_idx = pick(n // 5, n // 2)
         dateless_idx = pick(n // 3, n - 16)
         amp_idx = pick(n // 2, n - 1)
+        near_rng = random.Random(f"lsr-near:{self.seed}:{n}")
+        near = self._plant_near_duplicates(near_rng, ids, taken)  # copy index -> (original, edit)
+        frames = self._plant_boilerplate(near_rng, n, taken)  # post index -> frame
 
         authors = rng.choices([a.login for a in AUTHORS], weights=_AUTHOR_WEIGHTS, k=n)
         cats = [self._pick_categories(rng) for _ in range(n)]
         tags = [self._pick_tags(rng) for _ in range(n)]
-        specials = {seed_idx, repost_idx, original_idx, dateless_idx}
+        specials = {seed_idx, repost_idx, original_idx, dateless_idx, *near}
         ordinary = [i for i in range(n) if i not in specials]
         for login in (a.login for a in AUTHORS):  # every author has posts to archive
             if login not in authors:
@@ -446,6 +519,8 @@ class SampleSite:
         tags[seed_idx] = ("asean", "mekong", "anti-trafficking")
         for arr in (authors, cats, tags):
             arr[repost_idx] = arr[original_idx]
+            for copy, (source, _) in near.items():
+                arr[copy] = arr[source]
 
         modified: list[datetime | None] = [None] * n
         for i in range(n):
@@ -466,15 +541,23 @@ class SampleSite:
         titles[seed_idx] = SEED_TITLE
         title_rng = random.Random(f"lsr-titles:{self.seed}:{n}")
         for i in range(n):
-            if i in (seed_idx, repost_idx):
+            if i in (seed_idx, repost_idx) or i in near:
                 continue
             titles[i] = self._unique_title(title_rng, _primary(cats[i]), seen, amp=i == amp_idx)
         titles[repost_idx] = titles[original_idx]
+        for copy, (source, edit) in near.items():
+            if edit == "headline":
+                titles[copy] = self._unique_title(near_rng, _primary(cats[copy]), seen, amp=False)
+            else:
+                titles[copy] = titles[source]
         self.dead_title = self._unique_title(title_rng, "news", seen, amp=False)
 
         for i in range(n):
             style = "none" if i == dateless_idx else ("text" if text_style[i] else "time")
             key = ids[original_idx] if i == repost_idx else ids[i]
+            source, edit = near.get(i, (None, None))
+            if source is not None:
+                key = ids[source]
             topic = _primary(cats[i])
             post = Post(
                 id=ids[i],
@@ -490,13 +573,56 @@ class SampleSite:
                 text_key=key,
                 topic=topic,
                 repost_of=ids[original_idx] if i == repost_idx else None,
+                near_duplicate_of=None if source is None else ids[source],
+                edit=edit,
+                frame=frames.get(i),
             )
             self.posts.append(post)
         self.seed_post_id = ids[seed_idx]
         self.repost_id = ids[repost_idx]
         self.original_id = ids[original_idx]
         self.dateless_id = ids[dateless_idx]
+        self.near_duplicates = [
+            (ids[copy], ids[source], edit) for copy, (source, edit) in sorted(near.items())
+        ]
+        groups: dict[int, list[int]] = {}
+        for i, frame in sorted(frames.items()):
+            groups.setdefault(frame, []).append(ids[i])
+        self.boilerplate = [(frame, tuple(members)) for frame, members in sorted(groups.items())]
         self._index()
+
+    def _plant_near_duplicates(
+        self, rng: random.Random, ids: list[int], taken: set[int]
+    ) -> dict[int, tuple[int, str]]:
+        """Choose one original (early) and one later repost slot for each kind of edit.
+
+        Why the paragraph counts: a credit line adds a paragraph and a dropped one removes one,
+        while every post keeps 2-6 paragraphs.
+        """
+        n = len(ids)
+        fits = {"credit": range(2, 6), "paragraph": range(3, 7)}
+        planted: dict[int, tuple[int, str]] = {}
+        for edit in NEAR_DUPLICATE_EDITS:
+            allowed = fits.get(edit, range(2, 7))
+            originals = [
+                i
+                for i in range(n // 2)
+                if i not in taken and paragraph_count(self.seed, ids[i]) in allowed
+            ]
+            source = rng.choice(originals)
+            taken.add(source)
+            copy = rng.choice([i for i in range(n // 2, n - 1) if i not in taken])
+            taken.add(copy)
+            planted[copy] = (source, edit)
+        return planted
+
+    @staticmethod
+    def _plant_boilerplate(rng: random.Random, n: int, taken: set[int]) -> dict[int, int]:
+        """Give each standard opening/closing pair to two unrelated posts."""
+        free = [i for i in range(n) if i not in taken]
+        chosen = rng.sample(free, 2 * len(lx.BOILERPLATE))
+        taken.update(chosen)
+        return {i: k // 2 for k, i in enumerate(chosen)}
 
     @staticmethod
     def _timeline(rng: random.Random, n: int) -> tuple[list[datetime], list[bool]]:

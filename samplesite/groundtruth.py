@@ -1,7 +1,8 @@
 """What a correct crawl of the sample site must produce, as JSON.
 
 Why: end-to-end tests compare the crawler's corpus with this record post by post, and with
-the traps (rejects, reposts, transient failures, robots rules) the crawl must handle.
+the traps (rejects, reposts, near-duplicate reposts, boilerplate shared by unrelated posts,
+transient failures, robots rules) the crawl and the corpus tools must handle.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from samplesite.content import (
     TAGS,
     SampleSite,
 )
+from samplesite.lexicon import BOILERPLATE
 
 
 def ground_truth(site: SampleSite) -> dict[str, Any]:
@@ -54,6 +56,18 @@ def ground_truth(site: SampleSite) -> dict[str, Any]:
         "transient": dict(site.transient),
         "disallowed_prefixes": list(DISALLOWED_PREFIXES),
         "reposts": [{"path": f"/{site.repost_id}/", "original_path": f"/{site.original_id}/"}],
+        "near_duplicates": [
+            {"path": f"/{copy}/", "original_path": f"/{source}/", "edit": edit}
+            for copy, source, edit in site.near_duplicates
+        ],
+        "boilerplate": [
+            {
+                "paths": [f"/{post_id}/" for post_id in members],
+                "opening": BOILERPLATE[frame][0],
+                "closing": BOILERPLATE[frame][1],
+            }
+            for frame, members in site.boilerplate
+        ],
         "dirty_paths": [p.path for p in site.posts if p.dirty],
         "categories": {c.slug: c.name for c in CATEGORIES},
         "tags": {t.slug: t.name for t in TAGS},

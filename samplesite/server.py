@@ -1,7 +1,9 @@
 """The sample site over real HTTP/1.1 on 127.0.0.1, quiet and keep-alive capable.
 
 Why: the crawler must be tested through a real socket (Scrapy's downloader, keep-alive,
-redirects, conditional requests), not against mocked responses.
+redirects, conditional requests), not against mocked responses. Each server shows its site
+in one Face (theme, permalinks, REST mode), so one model can stand for differently set-up
+WordPress blogs side by side.
 """
 
 from __future__ import annotations
@@ -16,10 +18,26 @@ from types import TracebackType
 from typing import Any
 
 from samplesite.content import SampleSite
+from samplesite.faces import (
+    DEFAULT_FACE,
+    PERMALINKS,
+    REST_MODES,
+    THEMES,
+    Face,
+    face_ground_truth,
+)
 from samplesite.responses import TEXT, Response, text
 from samplesite.routes import Router
 
-__all__ = ["SampleSite", "SampleSiteServer", "make_server"]
+__all__ = [
+    "PERMALINKS",
+    "REST_MODES",
+    "THEMES",
+    "Face",
+    "SampleSite",
+    "SampleSiteServer",
+    "make_server",
+]
 
 _HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
 
@@ -86,16 +104,18 @@ class _Handler(BaseHTTPRequestHandler):
 class SampleSiteServer(ThreadingHTTPServer):
     """A threading HTTP/1.1 server for one SampleSite, bound to 127.0.0.1 only.
 
-    `request_log` lists (method, path_with_query, status) for every answered request.
+    `request_log` lists (method, path_with_query, status) for every answered request;
+    `face` is how the site is shown (theme, permalinks, REST mode).
     """
 
     protocol_version = "HTTP/1.1"
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, site: SampleSite, port: int = 0) -> None:
+    def __init__(self, site: SampleSite, port: int = 0, face: Face = DEFAULT_FACE) -> None:
         self.site = site
-        self.router = Router(site)
+        self.face = face
+        self.router = Router(site, face)
         self.request_log: list[tuple[str, str, int]] = []
         self._log_lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -116,6 +136,10 @@ class SampleSiteServer(ThreadingHTTPServer):
     def base_url(self) -> str:
         """Default site URL, used when a request carries no usable Host header."""
         return f"http://127.0.0.1:{self.port}"
+
+    def ground_truth(self) -> dict[str, Any]:
+        """What a crawl of this server must yield: face_ground_truth(site, face)."""
+        return face_ground_truth(self.site, self.face)
 
     def record(self, method: str, path: str, status: int) -> None:
         """Append one entry to request_log (thread-safe)."""
@@ -160,6 +184,17 @@ class SampleSiteServer(ThreadingHTTPServer):
         self.stop()
 
 
-def make_server(site: SampleSite, port: int = 0) -> SampleSiteServer:
-    """A bound (not yet serving) server for `site`; call .start() or use it in a with block."""
-    return SampleSiteServer(site, port)
+def make_server(
+    site: SampleSite,
+    port: int = 0,
+    *,
+    theme: str = "lsr",
+    permalinks: str = "pretty",
+    rest: str = "on",
+) -> SampleSiteServer:
+    """A bound (not yet serving) server for `site`; call .start() or use it in a with block.
+
+    theme: one of THEMES, permalinks: one of PERMALINKS, rest: one of REST_MODES; an
+    unknown value raises ValueError before any socket is opened.
+    """
+    return SampleSiteServer(site, port, Face(theme, permalinks, rest))

@@ -18,7 +18,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def run_crawl(
-    base_url: str, database_url: str, *settings: str, spider: str = "lsr", timeout: float = 300
+    base_url: str,
+    database_url: str,
+    *settings: str,
+    spider: str = "lsr",
+    spider_args: tuple[str, ...] = (),
+    timeout: float = 300,
 ) -> subprocess.CompletedProcess:
     """``scrapy crawl`` as a user runs it, in its own process (a reactor cannot restart)."""
     command = [
@@ -36,6 +41,8 @@ def run_crawl(
     ]
     for setting in settings:
         command += ["-s", setting]
+    for argument in spider_args:
+        command += ["-a", argument]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("CORPUS_DATABASE_URL", None)
     return subprocess.run(

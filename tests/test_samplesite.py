@@ -27,6 +27,8 @@ import pytest
 
 from samplesite import SampleSite, SampleSiteServer, check_clean, ground_truth, make_server
 from samplesite.content import english_date
+from samplesite.faces import Face, face_ground_truth, multipage
+from samplesite.lexicon import BOILERPLATE
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -81,6 +83,13 @@ def get_text(url: str) -> str:
         status, headers, body = fetch(url)
     assert status == 200, (url, status)
     return body.decode("utf-8")
+
+
+def later_pages(page: str) -> list[str]:
+    """Clean paragraphs of pages 2.. of a post split with <!--nextpage--> (wp_link_pages)."""
+    block = re.search(r'<div class="page-links">(.*?)</div>', page)
+    hrefs = re.findall(r'<a href="([^"]+)" class="post-page-numbers">', block[1] if block else "")
+    return [p for href in hrefs for p in paragraphs(get_text(unescape(href)))]
 
 
 # --- fixtures ---------------------------------------------------------------------------------
@@ -181,6 +190,7 @@ def test_every_post_page_matches_ground_truth(
     site: SampleSite, truth: dict[str, Any], base: str
 ) -> None:
     assert truth["post_count"] == 120 and len(truth["posts"]) == 119
+    multipage_id, _ = multipage(site)
     conn = http.client.HTTPConnection("127.0.0.1", int(base.rsplit(":", 1)[1]), timeout=10)
     dirty_seen = 0
     for expected in truth["posts"]:
@@ -190,7 +200,8 @@ def test_every_post_page_matches_ground_truth(
         assert response.status == 200, expected["path"]
         h1 = re.search(r'<h1 class="entry-title">(.*?)</h1>', page, re.S)
         assert h1 and undirty(h1.group(1)) == expected["title"]
-        assert paragraphs(page) == expected["text"].split("\n\n")
+        assert paragraphs(page) + later_pages(page) == expected["text"].split("\n\n")
+        assert ('<div class="page-links">' in page) == (expected["post_id"] == multipage_id)
         assert f'href="{base}/author/{expected["author"]}/">{expected["author"]}</a>' in page
         footer = page.split('<footer class="entry-footer">', 1)[1].split("</footer>", 1)[0]
         cats = footer.split('class="cat-links"', 1)[1].split("</span>", 1)[0]
@@ -251,7 +262,58 @@ def test_exact_repost(site: SampleSite, truth: dict[str, Any], base: str) -> Non
     assert [p for p in truth["posts"] if p["duplicate_of_path"]] == [new]
     order = [p.id for p in site.newest]
     assert order.index(new["post_id"]) < order.index(old["post_id"])
-    assert len({p["title"] for p in truth["posts"]}) == len(truth["posts"]) - 1
+    same_title = [n for n in truth["near_duplicates"] if n["edit"] != "headline"]
+    assert len({p["title"] for p in truth["posts"]}) == len(truth["posts"]) - 1 - len(same_title)
+
+
+def test_near_duplicate_reposts(site: SampleSite, truth: dict[str, Any]) -> None:
+    planted = truth["near_duplicates"]
+    assert sorted(n["edit"] for n in planted) == ["credit", "headline", "paragraph", "words"]
+    by_path = {p["path"]: p for p in truth["posts"]}
+    exact = {truth["reposts"][0]["path"], truth["reposts"][0]["original_path"]}
+    for pair in planted:
+        new, old = by_path[pair["path"]], by_path[pair["original_path"]]
+        assert new["post_id"] > old["post_id"] and new["published_at"] > old["published_at"]
+        assert new["duplicate_of_path"] is None and new["text"] != old["text"]
+        assert (new["author"], new["categories"], new["tags"]) == (
+            old["author"],
+            old["categories"],
+            old["tags"],
+        )
+        assert (new["title"] == old["title"]) == (pair["edit"] != "headline")
+        assert not {pair["path"], pair["original_path"]} & exact
+        new_paras, old_paras = new["text"].split("\n\n"), old["text"].split("\n\n")
+        if pair["edit"] == "credit":
+            assert new_paras[:-1] == old_paras and len(new_paras[-1]) < 60
+        elif pair["edit"] == "paragraph":
+            assert len(new_paras) == len(old_paras) - 1 and set(new_paras) < set(old_paras)
+        else:  # one figure, or three words, edited in place
+            changed = [
+                (a, b)
+                for a, b in zip(old["text"].split(" "), new["text"].split(" "), strict=True)
+                if a != b
+            ]
+            assert len(changed) == (1 if pair["edit"] == "headline" else 3)
+    sources = [n["original_path"] for n in planted] + [n["path"] for n in planted]
+    assert len(set(sources)) == 2 * len(planted)  # no post plays two parts
+
+
+def test_unrelated_posts_share_boilerplate(site: SampleSite, truth: dict[str, Any]) -> None:
+    by_path = {p["path"]: p for p in truth["posts"]}
+    near = {n["path"] for n in truth["near_duplicates"]}
+    near |= {n["original_path"] for n in truth["near_duplicates"]}
+    assert len(truth["boilerplate"]) == 3
+    for group in truth["boilerplate"]:
+        first, second = (by_path[path] for path in group["paths"])
+        for post in (first, second):
+            assert post["text"].startswith(group["opening"] + " ")
+            assert post["text"].endswith(" " + group["closing"])
+            assert post["path"] not in near
+        bodies = [
+            p["text"][len(group["opening"]) + 1 : -len(group["closing"]) - 1]
+            for p in (first, second)
+        ]
+        assert not set(bodies[0].split(". ")) & set(bodies[1].split(". "))
 
 
 def test_titles_carry_entities(truth: dict[str, Any], base: str) -> None:
@@ -407,7 +469,7 @@ def test_main_serves_and_writes_ground_truth(tmp_path: Path) -> None:
         assert re.fullmatch(r"http://127\.0\.0\.1:\d+", url)
         assert fetch(url + "/robots.txt")[0] == 200
         data = json.loads(out.read_text(encoding="utf-8"))
-        assert data == ground_truth(SampleSite(posts=40, seed=3))
+        assert data == face_ground_truth(SampleSite(posts=40, seed=3), Face())
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=10)
@@ -457,6 +519,7 @@ def test_traps_exist_for_small_sites() -> None:
         data = ground_truth(small)
         assert len(data["posts"]) == 39 and len(data["rejects"]) == 2
         assert len(data["reposts"]) == 1 and len(data["dirty_paths"]) >= 14
+        assert len(data["near_duplicates"]) == 4 and len(data["boilerplate"]) == 3
         assert any("&" in p["title"] for p in data["posts"])
         assert any("ສະມາຊິກ" in p["categories"] for p in data["posts"])
         assert {p.date_style for p in small.posts} == {"time", "text", "none"}
@@ -468,10 +531,13 @@ def test_traps_exist_for_small_sites() -> None:
 
 def test_unrelated_posts_rarely_share_sentences(site: SampleSite) -> None:
     owners: dict[str, set[int]] = {}
+    boilerplate = {s for opening, closing in BOILERPLATE for s in (opening, closing)}
     for post in site.posts:
-        if post.repost_of is None:
+        if post.repost_of is None and post.near_duplicate_of is None:
             for para in site.paragraphs(post):
                 for sentence in re.split(r"(?<=\.) ", para):
+                    for phrase in boilerplate:
+                        sentence = sentence.replace(phrase, "").strip()
                     owners.setdefault(sentence, set()).add(post.id)
     shared = sum(1 for ids in owners.values() if len(ids) > 1)
     assert shared <= len(owners) // 100
@@ -481,7 +547,8 @@ def test_twenty_thousand_posts_build_fast() -> None:
     started = time.perf_counter()
     big = SampleSite(posts=20_000, seed=5)
     assert time.perf_counter() - started < 10
-    assert len(big.posts) == 20_000 and len({p.title for p in big.posts}) == 19_999
+    same_title = sum(1 for _, _, edit in big.near_duplicates if edit != "headline")
+    assert len(big.posts) == 20_000 and len({p.title for p in big.posts}) == 19_999 - same_title
     for post in big.posts[::997]:
         for para in big.paragraphs(post):
             check_clean(para)

@@ -39,9 +39,10 @@ class CorpusRunExtension:
         return extension
 
     def spider_opened(self, spider) -> None:
-        profile = getattr(spider, "profile", None)
+        profile = getattr(spider, "site_profile", None)
         arguments = {
             "base_url": getattr(spider, "base_url", None),
+            "discovery": getattr(spider, "discovery", None),
             "database": mask_url(self.database_url),
         }
         self.run_id = self.writer.start_run(
@@ -56,4 +57,10 @@ class CorpusRunExtension:
         stats = self.crawler.stats
         counters = {column: int(stats.get_value(key, 0)) for column, key in COUNTERS.items()}
         status = "finished" if reason == "finished" else "failed"
-        self.writer.finish_run(self.run_id, status=status, finish_reason=reason, **counters)
+        self.writer.finish_run(
+            self.run_id,
+            status=status,
+            finish_reason=reason,
+            discovery=stats.get_value("corpus/discovery"),
+            **counters,
+        )

@@ -1,15 +1,17 @@
 """Generic extraction of one WordPress post page, with per-site overrides from its profile.
 
-Each field is a small method that tries the most reliable markup first (machine-readable
-attributes, then theme classes that ``post_class()`` and hentry themes emit, then visible text),
-so that a site profile only names what its theme does differently.
+Each field is a small method that tries the most reliable markup first — JSON-LD and other
+machine-readable attributes, then the classes that WordPress core (``post_class()``,
+``wp_link_pages()``) and hentry themes emit, then visible text — so a site profile only names
+what its theme does differently.
 """
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
@@ -18,14 +20,22 @@ import regex
 from parsel import Selector
 
 from crawler.dates import parse_date, parse_iso
+from crawler.extract.jsonld import ArticleMetadata, article_metadata
 from crawler.sites import SiteProfile
 
 GENERIC_SELECTORS = {
-    "article": "article.hentry, article[id^='post-'], div.hentry",
-    "title": "h1.entry-title, .entry-title",
-    "author": ".byline .author a, a[rel='author'], .author.vcard .fn, .byline .author",
-    "date_text": ".posted-on, .entry-date",
-    "content": ".entry-content, .post-content, .entry",
+    "article": "article[id^='post-'], article.hentry, div.hentry, article.post, article",
+    "title": "h1.entry-title, h1.post-title, .entry-title, .post-title, h1",
+    "author": (
+        ".byline .author a, a[rel='author'], .author.vcard .fn, .post-author a, "
+        ".byline .author, .post-author"
+    ),
+    "date_text": ".posted-on, .post-date, .entry-date, .published, .date",
+    "content": (
+        ".entry-content, [itemprop='articleBody'], .post-content, .post-body, .entry, "
+        ".article-content"
+    ),
+    "page_links": ".page-links a, .post-nav-links a",
 }
 
 BOILERPLATE = (
@@ -37,11 +47,16 @@ BOILERPLATE = (
     ".sharedaddy",
     ".sd-block",
     ".sd-sharing-enabled",
+    ".social-share",
+    ".share-buttons",
+    ".addtoany_share_save_container",
     "#jp-relatedposts",
     ".jp-relatedposts",
     ".related-posts",
+    ".related-articles",
     ".yarpp-related",
-    ".addtoany_share_save_container",
+    ".page-links",
+    ".post-nav-links",
     ".post-navigation",
     ".comments-area",
     "#comments",
@@ -49,6 +64,8 @@ BOILERPLATE = (
 )
 
 _POST_ID_CLASS = regex.compile(r"\bpost(?:id)?-(\d+)\b")
+_REL_CATEGORY = "contains(concat(' ', normalize-space(@rel), ' '), ' category ')"
+_REL_TAG = "contains(concat(' ', normalize-space(@rel), ' '), ' tag ')"
 
 
 def canonicalize_url(url: str) -> str:
@@ -75,24 +92,39 @@ class ExtractedPost:
     tags: list[str]
     body_html: str | None
     date_source: str | None
+    # Further pages of a post split with <!--nextpage-->, in order (absolute URLs).
+    next_pages: list[str] = field(default_factory=list)
 
 
 class WordPressPostParser:
     """Reads the fields of one post page; every method returns ``None`` rather than raising."""
 
     def __init__(self, html: str, url: str, profile: SiteProfile) -> None:
-        self.selector = Selector(text=html)
+        self.selector = Selector(text=html or "<html></html>")
         self.url = url
         self.profile = profile
         self.tz = ZoneInfo(profile.timezone)
-        article = self.selector.css(self._css("article"))
+        article = self._first("article", self.selector)
         self.article = article[0] if article else self.selector
 
     def _css(self, key: str) -> str:
         return self.profile.selectors.get(key, GENERIC_SELECTORS[key])
 
+    def _first(self, key: str, scope=None):
+        """The first match of the selectors of ``key`` taken in priority, not document, order."""
+        scope = self.article if scope is None else scope
+        for css in self._css(key).split(","):
+            found = scope.css(css.strip())
+            if found:
+                return found[:1]
+        return scope.css("__nothing__")
+
     def _meta(self, prop: str) -> str | None:
         return self.selector.xpath(f"//meta[@property='{prop}' or @name='{prop}']/@content").get()
+
+    @cached_property
+    def jsonld(self) -> ArticleMetadata:
+        return article_metadata(self.selector)
 
     def canonical_url(self) -> str:
         href = self.selector.xpath("//link[@rel='canonical']/@href").get()
@@ -109,55 +141,67 @@ class WordPressPostParser:
             match = _POST_ID_CLASS.search(text)
             if match:
                 return int(match[1])
-        shortlink = self.selector.xpath("//link[@rel='shortlink']/@href").get() or ""
-        p = parse_qs(urlsplit(shortlink).query).get("p")
-        if p and p[0].isdigit():
-            return int(p[0])
-        match = regex.search(self.profile.post_path_pattern, urlsplit(self.url).path)
-        return int(match[1]) if match else None
+        for link in (self.selector.xpath("//link[@rel='shortlink']/@href").get(), self.url):
+            p = parse_qs(urlsplit(link or "").query).get("p")
+            if p and p[0].isdigit():
+                return int(p[0])
+        if self.profile.post_path_pattern:
+            match = regex.search(self.profile.post_path_pattern, urlsplit(self.url).path)
+            if match:
+                return int(match[1])
+        return None
 
     def title(self) -> str | None:
-        text = _text(self.article.css(self._css("title"))[:1])
-        return text or self._meta("og:title")
+        return (
+            _text(self._first("title"))
+            or self.jsonld.headline
+            or self._meta("og:title")
+        )
 
     def author(self) -> str | None:
-        text = _text(self.article.css(self._css("author"))[:1])
-        return text or self._meta("author")
+        return (
+            _text(self._first("author"))
+            or self.jsonld.author
+            or self._meta("author")
+        )
 
     def published_at(self) -> tuple[datetime | None, str | None]:
         """The publication time and the markup it came from; machine-readable wins."""
         candidates = (
-            ("time[datetime]", self.article.css("time.entry-date.published::attr(datetime)")),
+            ("json-ld", self.jsonld.date_published),
+            ("time[datetime]", self.article.css("time.published::attr(datetime)").get()),
             (
                 "time[datetime]",
                 self.article.xpath(
                     ".//time[contains(@class,'entry-date')"
                     " and not(contains(@class,'updated'))]/@datetime"
-                ),
+                ).get(),
             ),
-            ("meta", self.selector.xpath("//meta[@property='article:published_time']/@content")),
+            ("meta", self._meta("article:published_time")),
         )
-        for source, found in candidates:
-            value = parse_iso(found.get(), self.tz)
+        for source, raw in candidates:
+            value = parse_iso(raw, self.tz)
             if value is not None:
                 return value, source
-        date_block = self.article.css(self._css("date_text"))[:1]
+        date_block = self._first("date_text")
         if date_block:
-            # Prefer the published time element's text; the whole block may also hold "updated".
-            text = _text(date_block.css("time.published")) or _text(date_block)
+            # The whole block may also hold an "updated" date: prefer the published element.
+            text = _text(date_block.css(".published")) or _text(date_block)
             value = parse_date(text, self.tz)
             if value is not None:
                 return value, "text"
         return None, None
 
-    def modified_at(self) -> datetime | None:
-        for found in (
-            self.selector.xpath("//meta[@property='article:modified_time']/@content"),
-            self.article.css("time.updated::attr(datetime)"),
+    def modified_at(self, published: datetime | None) -> datetime | None:
+        """The last edit, or ``None`` for a post never edited (WordPress then repeats the date)."""
+        for raw in (
+            self.jsonld.date_modified,
+            self._meta("article:modified_time"),
+            self.article.css("time.updated::attr(datetime)").get(),
         ):
-            value = parse_iso(found.get(), self.tz)
+            value = parse_iso(raw, self.tz)
             if value is not None:
-                return value
+                return None if value == published else value
         return None
 
     def _terms(self, xpath: str) -> list[str]:
@@ -169,23 +213,35 @@ class WordPressPostParser:
         return names
 
     def categories(self) -> list[str]:
-        return self._terms(".//a[contains(concat(' ', normalize-space(@rel), ' '), ' category ')]")
+        return self._terms(f".//a[{_REL_CATEGORY}]") or self.jsonld.sections
 
     def tags(self) -> list[str]:
-        return self._terms(
-            ".//a[contains(concat(' ', normalize-space(@rel), ' '), ' tag ')"
-            " and not(contains(concat(' ', normalize-space(@rel), ' '), ' category '))]"
-        )
+        return self._terms(f".//a[{_REL_TAG} and not({_REL_CATEGORY})]") or self.jsonld.keywords
+
+    def content_element(self):
+        found = self._first("content")
+        return found[0] if found else None
 
     def body_html(self) -> str | None:
-        found = self.article.css(self._css("content"))[:1]
-        if not found:
+        found = self.content_element()
+        if found is None:
             return None
-        root = copy.deepcopy(found[0].root)
+        root = copy.deepcopy(found.root)
         for css in (*BOILERPLATE, *self.profile.boilerplate):
             for element in Selector(root=root).css(css):
                 element.root.drop_tree()
         return lxml.html.tostring(root, encoding="unicode")
+
+    def next_pages(self) -> list[str]:
+        """URLs of the pages after this one of a post split with ``<!--nextpage-->``."""
+        found = self.content_element()
+        scope = found if found is not None else self.article
+        pages: list[str] = []
+        for href in scope.css(self._css("page_links")).xpath("@href").getall():
+            url = canonicalize_url(urljoin(self.url, href))
+            if url not in pages and url != canonicalize_url(self.url):
+                pages.append(url)
+        return pages
 
     def extract(self) -> ExtractedPost:
         published_at, date_source = self.published_at()
@@ -195,11 +251,12 @@ class WordPressPostParser:
             title=self.title(),
             author=self.author(),
             published_at=published_at,
-            modified_at=self.modified_at(),
+            modified_at=self.modified_at(published_at),
             categories=self.categories(),
             tags=self.tags(),
             body_html=self.body_html(),
             date_source=date_source,
+            next_pages=self.next_pages(),
         )
 
 

@@ -13,6 +13,8 @@ import pkgutil
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from crawler.discovery import AUTO_ORDER
+
 
 @dataclass(frozen=True)
 class SiteProfile:
@@ -20,12 +22,15 @@ class SiteProfile:
     base_url: str
     language: str = "lo"
     timezone: str = "Asia/Vientiane"
-    # Archive roots walked to the end of their pagination; category archives found in the
-    # menu are walked too when ``follow_category_archives`` is set.
+    # Discovery sources tried in order until one answers (see crawler/discovery).
+    discovery: tuple[str, ...] = AUTO_ORDER
+    # Archive roots walked to the end of their pagination; category archives found on the
+    # pages are walked too when ``follow_category_archives`` is set.
     archive_paths: tuple[str, ...] = ("/",)
-    follow_category_archives: bool = True
-    # Path of a post permalink; the first group is the WordPress post ID.
-    post_path_pattern: str = r"^/(\d+)/$"
+    follow_category_archives: bool = False
+    # Path of a post permalink, first group the WordPress ID. When set, any link of that
+    # shape on an archive page is followed (sidebars too), not only the listed posts' titles.
+    post_path_pattern: str | None = None
     # CSS selectors that override the generic WordPress ones (keys: see extract.wordpress).
     selectors: dict[str, str] = field(default_factory=dict)
     # Extra CSS selectors whose elements are boilerplate inside the entry content.
@@ -34,6 +39,12 @@ class SiteProfile:
     @property
     def host(self) -> str:
         return urlsplit(self.base_url).netloc
+
+
+def generic_profile(base_url: str, name: str | None = None) -> SiteProfile:
+    """A profile for an unseen WordPress site: every generic default, named after its host."""
+    host = urlsplit(base_url).hostname or "site"
+    return SiteProfile(name=name or host, base_url=base_url.rstrip("/"))
 
 
 @functools.cache

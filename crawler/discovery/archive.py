@@ -1,0 +1,31 @@
+"""HTML archives: the post links of a listing page and its "next"/"older posts" link."""
+
+from __future__ import annotations
+
+from scrapy.http import Response
+
+# Title links of the listed posts: post_class() marks each with "post-ID" (as class or id).
+POST_LINKS = (
+    "article[class*='post-'] h1 a::attr(href), article[class*='post-'] h2 a::attr(href), "
+    "article[class*='post-'] h3 a::attr(href), article[id^='post-'] h2 a::attr(href), "
+    ".entry-title a::attr(href), .post-title a::attr(href), a[rel='bookmark']::attr(href)"
+)
+NEXT_PAGE = (
+    "a.next.page-numbers::attr(href), link[rel='next']::attr(href), a[rel='next']::attr(href), "
+    ".nav-previous a::attr(href), .nav-links .older a::attr(href)"
+)
+
+
+def post_links(response: Response) -> list[str]:
+    """Links of the posts listed on an archive page (title links of ``post_class`` articles)."""
+    links: list[str] = []
+    for href in response.css(POST_LINKS).getall():
+        url = response.urljoin(href).split("#", 1)[0]
+        if url not in links:
+            links.append(url)
+    return links
+
+
+def next_page(response: Response) -> str | None:
+    href = response.css(NEXT_PAGE).get()
+    return response.urljoin(href) if href else None
