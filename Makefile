@@ -23,8 +23,17 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 
-bench: install
+# Crawl throughput, Lao segmentation (ICU vs laonlp: the compare extra), near-duplicate
+# detection and export at 25k-100k generated posts; figures also land in bench-results/.
+bench: install $(VENV)/.compare
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.segmentation
+	$(BIN)/python -m benchmarks.neardup
+	$(BIN)/python -m benchmarks.export
+
+$(VENV)/.compare: pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[dev,compare]'
+	touch $(VENV)/.compare
 
 # Start PostgreSQL and Redis if this machine has them installed but stopped.
 services:

@@ -20,6 +20,7 @@ def main() -> None:
     parser.add_argument("--db", required=True)
     parser.add_argument("--spider", default="lsr")
     parser.add_argument("--no-pipelines", action="store_true")
+    parser.add_argument("--spider-arg", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
 
     settings = get_project_settings()
@@ -30,7 +31,8 @@ def main() -> None:
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(args.spider)
     started = time.perf_counter()
-    process.crawl(crawler, base_url=args.base_url)
+    spider_args = dict(argument.split("=", 1) for argument in args.spider_arg)
+    process.crawl(crawler, base_url=args.base_url, **spider_args)
     process.start()
     elapsed = time.perf_counter() - started
     stats = crawler.stats.get_stats()

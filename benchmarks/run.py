@@ -43,7 +43,16 @@ def serve(posts: int, seed: int) -> tuple[subprocess.Popen, str]:
     return server, server.stdout.readline().strip()
 
 
-def measure(posts: int, seed: int, no_pipelines: bool, workdir: Path, label: str) -> dict:
+def measure(
+    posts: int,
+    seed: int,
+    no_pipelines: bool,
+    workdir: Path,
+    label: str,
+    spider: str = "lsr",
+    spider_args: tuple[str, ...] = (),
+) -> dict:
+    """One crawl of a fresh sample-site process, measured in its own crawler process."""
     server, base_url = serve(posts, seed)
     try:
         db = f"sqlite:///{workdir / (label + '.sqlite')}"
@@ -55,7 +64,11 @@ def measure(posts: int, seed: int, no_pipelines: bool, workdir: Path, label: str
             base_url,
             "--db",
             db,
+            "--spider",
+            spider,
         ]
+        for argument in spider_args:
+            command += ["--spider-arg", argument]
         if no_pipelines:
             command.append("--no-pipelines")
         with console.status(f"{label}: crawling {posts} posts at {base_url}"):

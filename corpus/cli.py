@@ -15,6 +15,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from corpus.cli_maintainer import COMMANDS as MAINTAINER_COMMANDS
 from corpus.db import CorpusError, init_db, mask_url, open_existing, resolve_url
 
 console = Console()
@@ -39,13 +40,44 @@ def cli() -> None:
 # -- crawling -----------------------------------------------------------------------------
 
 
+EXIT_LOCKED = 75  # EX_TEMPFAIL: cron may simply try again later
+
+
 @cli.command()
 @click.argument("site")
 @DB_OPTION
+@click.option("--full", is_flag=True, help="Walk everything, not only what changed (weekly).")
 @click.option("--base-url", metavar="URL", help="Crawl a mirror instead of the live site.")
-@click.option("--log-file", type=click.Path(dir_okay=False), help="Append Scrapy's log here.")
-def crawl(site: str, database: str | None, base_url: str | None, log_file: str | None) -> None:
-    """Crawl SITE (a site profile name, e.g. lsr) into the corpus."""
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    default="data/logs/crawl.log",
+    show_default=True,
+    help="Scrapy's log, rotated at 10 MB (5 kept).",
+)
+@click.option(
+    "--lock-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/locks"),
+    show_default=True,
+    help="Where the one-crawl-at-a-time lock lives.",
+)
+def crawl(
+    site: str,
+    database: str | None,
+    full: bool,
+    base_url: str | None,
+    log_file: str,
+    lock_dir: Path,
+) -> None:
+    """Crawl SITE (a site profile, e.g. lsr) into the corpus: the command cron runs.
+
+    Incremental when the corpus already holds the site (only new, changed and removed posts),
+    complete with --full. Exit status: 0 done, 1 crawl or monitors failed, 75 another crawl of
+    the site is running.
+    """
+    from corpus.lock import LockHeld, crawl_lock
+    from corpus.writer import CorpusWriter
     from crawler.sites import registry
 
     if site not in registry():
@@ -53,11 +85,35 @@ def crawl(site: str, database: str | None, base_url: str | None, log_file: str |
             f"unknown site {site!r} (known: {', '.join(sorted(registry()))})", param_hint="SITE"
         )
     url = resolve_url(database)
-    init_db(url)
-    args = {"base_url": base_url} if base_url else {}
-    outcome = _crawl(site, url, args, log_file=log_file or "data/logs/crawl.log")
-    if not outcome.ok:
-        raise click.ClickException(f"crawl ended with reason {outcome.finish_reason!r}")
+    engine = init_db(url)
+    try:
+        with crawl_lock(site, url, lock_dir):
+            stale = CorpusWriter(engine).close_stale_runs(site)
+            if stale:
+                err_console.print(f"marked {stale} interrupted earlier run(s) as killed")
+            args = {"mode": "full" if full else "auto"}
+            if base_url:
+                args["base_url"] = base_url
+            Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+            outcome = _crawl(site, url, args, log_file=log_file)
+    except LockHeld as exc:
+        click.echo(f"laocorpus: {exc}", err=True)
+        sys.exit(EXIT_LOCKED)
+    run = _print_summary(url, outcome.run_id)
+    if run is None or run["status"] != "finished":
+        failure = (run or {}).get("failure") or f"finish reason {outcome.finish_reason!r}"
+        raise click.ClickException(f"crawl run {outcome.run_id} failed: {failure}")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--site", help="Only this site.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 10_000))
+def runs(database: str | None, site: str | None, limit: int) -> None:
+    """Recent crawl runs with their counters."""
+    from corpus.stats import recent_runs
+
+    _print_runs(recent_runs(open_existing(resolve_url(database)), site=site, limit=limit))
 
 
 @cli.command()
@@ -95,8 +151,12 @@ def demo(database: str | None, posts: int, seed: int, port: int) -> None:
         )
     _print_summary(url, outcome.run_id)
     _check_ground_truth(url, site, server.base_url)
+    _check_near_duplicates(url, site, server.base_url)
     console.print(f"Corpus: [bold]{mask_url(url)}[/]   Scrapy log: data/logs/demo.log")
-    console.print("Next: laocorpus stats · laocorpus export --format jsonl --output posts.jsonl")
+    console.print(
+        "Next: laocorpus stats · laocorpus export --format parquet --output posts.parquet · "
+        "laocorpus card · laocorpus serve"
+    )
     if not outcome.ok:
         raise click.ClickException(f"crawl ended with reason {outcome.finish_reason!r}")
 
@@ -120,6 +180,31 @@ def _check_ground_truth(url: str, site, base_url: str) -> None:
     )
 
 
+def _check_near_duplicates(url: str, site, base_url: str) -> None:
+    """Find near-duplicates and compare them with the reposts the sample site planted."""
+    from corpus import neardup
+    from samplesite.groundtruth import ground_truth
+
+    engine = init_db(url)
+    result = neardup.update(engine)
+    truth = ground_truth(site)
+    planted = {
+        (base_url + pair["path"], base_url + pair["original_path"])
+        for pair in truth["near_duplicates"]
+    }
+    found = {(p.url, p.original_url) for p in neardup.near_duplicate_pairs(engine, "lsr")}
+    if found != planted:
+        for missed in sorted(planted - found):
+            err_console.print(f"  missed near-duplicate {missed[0]} of {missed[1]}")
+        for extra in sorted(found - planted):
+            err_console.print(f"  unexpected near-duplicate {extra[0]} of {extra[1]}")
+        raise click.ClickException("near-duplicates differ from the planted reposts")
+    console.print(
+        f"[green]✓[/] near-duplicates equal the planted reposts: {len(found)} of {len(planted)} "
+        f"found, none unrelated ({result.seconds:.1f} s)"
+    )
+
+
 def _crawl(
     spider: str, url: str, args: dict[str, str], *, log_file: str, expected_posts: int | None = None
 ):
@@ -136,27 +221,32 @@ def _crawl(
     )
 
 
-def _print_summary(url: str, run_id: int | None) -> None:
-    from corpus.stats import corpus_stats
+def _print_summary(url: str, run_id: int | None) -> dict | None:
+    """The crawl run's counters and the corpus totals; returns the run row."""
+    from corpus.stats import corpus_stats, recent_runs
 
-    stats = corpus_stats(init_db(url))
-    run = next((r for r in stats.runs if r["id"] == run_id), None)
+    engine = init_db(url)
+    stats = corpus_stats(engine)
+    run = next((r for r in recent_runs(engine, limit=50) if r["id"] == run_id), None)
     table = Table(title="Crawl summary", show_header=False)
     table.add_column("what")
     table.add_column("count", justify="right")
     if run:
         duration = (run["finished_at"] - run["started_at"]).total_seconds()
+        table.add_row("mode · source", f"{run['mode']} · {run['discovery']}")
         for label, key in (
             ("requests", "requests"),
             ("new posts", "posts_new"),
             ("updated posts", "posts_updated"),
             ("unchanged posts", "posts_unchanged"),
+            ("gone posts", "posts_gone"),
             ("duplicates found", "posts_duplicate"),
             ("rejected", "rejected"),
             ("errors", "errors"),
         ):
             table.add_row(label, str(run[key]))
         table.add_row("finish reason", str(run["finish_reason"]))
+        table.add_row("status", str(run["status"]))
         table.add_row("duration", f"{duration:.1f} s")
     table.add_section()
     table.add_row("posts in corpus", str(stats.posts))
@@ -164,6 +254,9 @@ def _print_summary(url: str, run_id: int | None) -> None:
     table.add_row("rejects in corpus", str(stats.rejects))
     table.add_row("words", f"{stats.words:,}")
     console.print(table)
+    if run and run.get("failure"):
+        err_console.print(f"[red]monitors failed:[/] {run['failure']}")
+    return run
 
 
 # -- inspecting -----------------------------------------------------------------------------
@@ -173,7 +266,8 @@ def _print_summary(url: str, run_id: int | None) -> None:
 @DB_OPTION
 @click.option("--site", help="Only this site.")
 def stats(database: str | None, site: str | None) -> None:
-    """Counts by year, category and author; rejects; recent crawl runs."""
+    """Counts by year, month, category and author; duplicates; rejects; coverage; crawl runs."""
+    from corpus.card import _day, _minute
     from corpus.stats import corpus_stats
 
     result = corpus_stats(open_existing(resolve_url(database)), site=site)
@@ -184,14 +278,33 @@ def stats(database: str | None, site: str | None) -> None:
         ("posts", result.posts),
         ("unique posts", result.unique_posts),
         ("exact reposts", result.duplicates),
+        ("near-duplicates", result.near_duplicates),
+        ("near-duplicate clusters", result.near_duplicate_clusters),
+        ("posts without reposts", result.deduplicated),
         ("rejects", result.rejects),
         ("words", f"{result.words:,}"),
         ("characters", f"{result.characters:,}"),
+        ("first published", _day(result.first_published)),
+        ("last published", _day(result.last_published)),
     ):
         totals.add_row(label, str(value))
     console.print(totals)
+    sources = Table(title="Sources")
+    for column in ("site", "address", "posts", "crawls", "first crawl (UTC)", "last crawl (UTC)"):
+        sources.add_column(column, justify="right" if column in ("posts", "crawls") else "left")
+    for source in result.sources:
+        sources.add_row(
+            source.site,
+            ", ".join(source.hosts),
+            str(source.posts),
+            str(source.crawls),
+            _minute(source.first_crawl),
+            _minute(source.last_crawl),
+        )
+    console.print(sources)
     for title, rows in (
         ("Posts by year", result.by_year),
+        ("Posts by month", result.by_month),
         ("Posts by category", result.by_category),
         ("Posts by author", result.by_author),
         ("Rejects by reason", result.rejects_by_reason),
@@ -202,42 +315,33 @@ def stats(database: str | None, site: str | None) -> None:
         for name, count in rows:
             table.add_row(str(name), str(count))
         console.print(table)
+    coverage = Table(title="Field coverage")
+    coverage.add_column("field")
+    coverage.add_column("posts", justify="right")
+    coverage.add_column("share", justify="right")
+    for name, count in result.field_coverage:
+        share = f"{100 * count / result.posts:.1f}%" if result.posts else "-"
+        coverage.add_row(name, str(count), share)
+    console.print(coverage)
     _print_runs(result.runs)
 
 
 def _print_runs(runs: list[dict]) -> None:
     table = Table(title="Recent crawl runs")
-    for column in (
-        "run",
-        "spider",
-        "started (UTC)",
-        "status",
-        "reason",
-        "requests",
-        "new",
-        "updated",
-        "unchanged",
-        "dup",
-        "rejected",
-        "errors",
-    ):
-        table.add_column(
-            column, justify="right" if column not in ("spider", "status", "reason") else "left"
-        )
+    columns = {
+        "run": "id", "spider": "spider", "mode": "mode", "source": "discovery",
+        "status": "status", "reason": "finish_reason", "requests": "requests", "new": "posts_new",
+        "updated": "posts_updated", "unchanged": "posts_unchanged", "gone": "posts_gone",
+        "dup": "posts_duplicate", "rejected": "rejected", "errors": "errors",
+    }  # fmt: skip
+    table.add_column("started (UTC)")
+    for title in columns:
+        text = title in ("spider", "mode", "source", "status", "reason")
+        table.add_column(title, justify="left" if text else "right")
     for run in runs:
         table.add_row(
-            str(run["id"]),
-            run["spider"],
             f"{run['started_at']:%Y-%m-%d %H:%M}",
-            run["status"],
-            str(run["finish_reason"] or ""),
-            str(run["requests"]),
-            str(run["posts_new"]),
-            str(run["posts_updated"]),
-            str(run["posts_unchanged"]),
-            str(run["posts_duplicate"]),
-            str(run["rejected"]),
-            str(run["errors"]),
+            *(str(run[key]) if run[key] is not None else "" for key in columns.values()),
         )
     console.print(table)
 
@@ -259,18 +363,35 @@ def _date_option(value: str | None, name: str) -> datetime | None:
 
 @cli.command()
 @DB_OPTION
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    default="jsonl",
+    show_default=True,
+)
 @click.option(
     "--output",
     "-o",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write ('-' for stdout).",
+    help="File to write ('-' for stdout, not for parquet).",
 )
 @click.option("--site", help="Only this site.")
 @click.option("--since", help="Published on or after this date (YYYY-MM-DD, Vientiane time).")
 @click.option("--until", help="Published before this date.")
-@click.option("--dedup", is_flag=True, help="Leave out exact reposts.")
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    metavar="NAME",
+    help="Only posts in this category (repeat for any of several).",
+)
+@click.option(
+    "--author", "authors", multiple=True, metavar="NAME", help="Only posts by this author."
+)
+@click.option("--fields", metavar="LIST", help="Comma-separated fields to write (default: all).")
+@click.option("--dedup", is_flag=True, help="Leave out exact reposts and near-duplicates.")
 def export(
     database: str | None,
     fmt: str,
@@ -278,73 +399,169 @@ def export(
     site: str | None,
     since: str | None,
     until: str | None,
+    categories: tuple[str, ...],
+    authors: tuple[str, ...],
+    fields: str | None,
     dedup: bool,
 ) -> None:
-    """Export the corpus, one JSON object per post."""
-    from corpus.export import PostFilter, export_jsonl, iter_posts, write_jsonl
+    """Export the corpus as JSON lines, CSV or Parquet, streaming in batches."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from corpus.export import (
+        FilterError,
+        PostFilter,
+        check_filter,
+        count_posts,
+        iter_posts,
+        parse_fields,
+        write_csv,
+        write_jsonl,
+    )
+    from corpus.export import export as export_to
+
+    to_stdout = str(output) == "-"
+    if to_stdout and fmt == "parquet":
+        raise click.BadParameter("parquet needs a file, not stdout", param_hint="--output")
+    if not to_stdout and not output.parent.exists():
+        raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="--output")
     filters = PostFilter(
         site=site,
         since=_date_option(since, "--since"),
         until=_date_option(until, "--until"),
         exclude_duplicates=dedup,
+        categories=categories,
+        authors=authors,
     )
-    if str(output) != "-" and not output.parent.exists():
-        raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="--output")
-    engine = open_existing(resolve_url(database))
-    if str(output) == "-":
-        write_jsonl(iter_posts(engine, filters), sys.stdout)
+    try:
+        chosen = parse_fields(fields)
+        engine = open_existing(resolve_url(database))
+        check_filter(engine, filters)
+    except FilterError as exc:
+        raise click.BadParameter(str(exc), param_hint=exc.option) from None
+    if to_stdout:
+        writer = write_csv if fmt == "csv" else write_jsonl
+        writer(iter_posts(engine, filters), sys.stdout, chosen)
         return
-    count = export_jsonl(engine, output, filters)
+    with Progress(
+        "[bold]exporting",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as progress:
+        task = progress.add_task("export", total=count_posts(engine, filters))
+        count = export_to(engine, output, fmt, filters, chosen, lambda n: progress.advance(task, n))
     err_console.print(f"wrote {count} posts to {output}")
 
 
-# -- the sample site -----------------------------------------------------------------------
+# -- near-duplicates, corpus card, browsing --------------------------------------------------
 
 
-@cli.group("sample-site")
-def sample_site() -> None:
-    """The local stand-in for a Lao WordPress news blog (tests, demo, benchmarks)."""
-
-
-@sample_site.command("serve")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--posts", default=120, show_default=True, type=click.IntRange(40, 50_000))
-@click.option("--seed", default=1, show_default=True, type=int)
+@cli.command()
+@DB_OPTION
 @click.option(
-    "--ground-truth", type=click.Path(dir_okay=False), help="Also write the ground truth."
+    "--threshold",
+    type=click.FloatRange(0.05, 1.0),
+    default=0.5,
+    show_default=True,
+    help="Jaccard similarity of Lao syllable shingles from which two posts are near-duplicates.",
 )
-def sample_site_serve(port: int, posts: int, seed: int, ground_truth: str | None) -> None:
-    """Serve the sample site on 127.0.0.1 until interrupted."""
-    from samplesite.groundtruth import write_ground_truth
-    from samplesite.server import SampleSite, make_server
+@click.option("--rebuild", is_flag=True, help="Forget stored signatures and pairs; start over.")
+def dedup(database: str | None, threshold: float, rebuild: bool) -> None:
+    """Find near-duplicate posts (reposts with small edits) and link them to their original.
 
-    site = SampleSite(posts=posts, seed=seed)
-    if ground_truth:
-        write_ground_truth(site, ground_truth)
+    Incremental: only posts not yet indexed are hashed and compared against the index.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from corpus import neardup
+
+    engine = open_existing(resolve_url(database))
+    with Progress(
+        "[bold]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as progress:
+        task = progress.add_task("hashing", total=None)
+
+        def report(stage: str, done: int, total: int | None) -> None:
+            progress.update(task, description=stage, completed=done, total=total)
+
+        result = neardup.update(engine, threshold, rebuild=rebuild, progress=report)
+    table = Table(title="Near-duplicates", show_header=False)
+    table.add_column()
+    table.add_column(justify="right")
+    for label, value in (
+        ("signatures computed", result.signatures),
+        ("posts compared", result.compared),
+        ("candidate pairs", result.candidates),
+        ("similar pairs", result.similar),
+        ("near-duplicates in corpus", result.near_duplicates),
+        ("clusters in corpus", result.clusters),
+        ("seconds", f"{result.seconds:.1f}"),
+    ):
+        table.add_row(label, str(value))
+    console.print(table)
+
+
+@cli.command()
+@DB_OPTION
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/card"),
+    show_default=True,
+    help="Directory for the card (corpus_card.md) and its two charts.",
+)
+@click.option("--site", help="Only this site.")
+def card(database: str | None, output: Path, site: str | None) -> None:
+    """Write the corpus card: sources, time span, counts, duplicates, coverage, schema, charts."""
+    from corpus.card import write_card
+
+    if not output.parent.exists():
+        raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="--output")
+    files = write_card(open_existing(resolve_url(database)), output, site=site)
+    err_console.print(f"wrote {', '.join(str(f) for f in files)}")
+
+
+@cli.command()
+@DB_OPTION
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535))
+def serve(database: str | None, port: int) -> None:
+    """Browse the SQLite corpus in Datasette on 127.0.0.1, read-only, with Lao search.
+
+    The full-text index (posts_fts, trigrams) is built or refreshed first.
+    """
+    from corpus import serve as browsing
+    from corpus.neardup import ensure_tables
+
+    url = resolve_url(database)
+    path = browsing.sqlite_path(url)
+    ensure_tables(open_existing(url))
+    with err_console.status("building the search index"):
+        rebuilt = browsing.build_search_index(path)
+    err_console.print(f"search index {'rebuilt' if rebuilt else 'up to date'}")
+    console.print(
+        f"Serving {path} read-only at [bold]http://{browsing.HOST}:{port}/{path.stem}[/] "
+        "(Ctrl-C to stop)"
+    )
     try:
-        server = make_server(site, port=port)
+        browsing.serve(path, port)
     except OSError as exc:
-        raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
-    console.print(f"Serving {posts} posts at {server.base_url} (Ctrl-C to stop)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+        raise click.ClickException(f"cannot serve on {browsing.HOST}:{port}: {exc}") from None
 
 
-@sample_site.command("ground-truth")
-@click.option("--posts", default=120, show_default=True, type=click.IntRange(40, 50_000))
-@click.option("--seed", default=1, show_default=True, type=int)
-@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
-def sample_site_ground_truth(posts: int, seed: int, output: str) -> None:
-    """Write the expected corpus of the sample site as JSON."""
-    from samplesite.groundtruth import write_ground_truth
-    from samplesite.server import SampleSite
+# -- maintainer commands (sample site, site profiles, fixtures) ----------------------------
 
-    write_ground_truth(SampleSite(posts=posts, seed=seed), output)
+for _command in MAINTAINER_COMMANDS:
+    cli.add_command(_command)
 
 
 # -- entry point -----------------------------------------------------------------------------

@@ -27,6 +27,27 @@ class CrawlOutcome:
         return self.finish_reason == "finished"
 
 
+LOG_MAX_BYTES = 10 * 1024 * 1024
+LOG_BACKUPS = 5
+
+
+def _log_to_rotating_file(settings, log_file: str) -> None:
+    """Scrapy's log into ``log_file``, rotated at 10 MB with 5 old files kept (cron runs)."""
+    import logging
+    from logging.handlers import RotatingFileHandler
+
+    handler = RotatingFileHandler(
+        log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    )
+    handler.setFormatter(
+        logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
+    )
+    handler.setLevel(settings.get("LOG_LEVEL"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(min(root.level or logging.WARNING, handler.level))
+
+
 def run_crawl(
     spider: str,
     *,
@@ -47,14 +68,12 @@ def run_crawl(
 
     project = get_project_settings()
     project.set("CORPUS_DATABASE_URL", database_url, priority="cmdline")
-    if log_file:
-        project.set("LOG_FILE", log_file, priority="cmdline")
-        project.set("LOG_FILE_APPEND", True, priority="cmdline")
     for key, value in (settings or {}).items():
         project.set(key, value, priority="cmdline")
-
-    project.set("LOG_INSTALL_ROOT_HANDLER", bool(log_file), priority="cmdline")
+    project.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     process = CrawlerProcess(project)
+    if log_file:
+        _log_to_rotating_file(project, log_file)
     crawler = process.create_crawler(spider)
     console = console or Console(stderr=True)
     counts = {"pages": 0, "posts": 0, "rejects": 0}

@@ -1,21 +1,26 @@
-"""Reading posts out of the corpus for researchers: filtered, streamed in id order.
+"""Reading posts out of the corpus for researchers: filtered, streamed, as JSONL, CSV or Parquet.
 
-Rows are fetched in keyset-paginated batches, so exporting a large corpus keeps memory flat.
+Rows are fetched in keyset-paginated batches and written batch by batch, so exporting a large
+corpus keeps memory flat. All three formats carry the same values: JSONL and CSV write times
+as ISO 8601 with their UTC offset and CSV writes lists as JSON arrays; Parquet has a typed
+schema (UTC timestamps, lists of strings) that pandas, DuckDB and Hugging Face ``datasets``
+read as is.
 """
 
 from __future__ import annotations
 
+import csv
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import aliased
 
-from corpus.models import Post, PostTerm, Term
+from corpus.models import NearDuplicate, Post, PostTerm, Term
 
 EXPORT_FIELDS = (
     "url",
@@ -31,11 +36,45 @@ EXPORT_FIELDS = (
     "language",
     "content_hash",
     "duplicate_of",
+    "near_duplicate_of",
+    "near_duplicate_similarity",
     "word_count",
     "first_seen_at",
     "last_seen_at",
 )
+FORMATS = ("jsonl", "csv", "parquet")
+
+# Each field's Parquet type and meaning: the export schema (README and corpus card repeat it).
+FIELD_SCHEMA: dict[str, tuple[str, str]] = {
+    "url": ("string", "canonical URL of the post"),
+    "site": ("string", "site profile name, e.g. lsr"),
+    "post_id": ("int64", "WordPress post ID (null when unknown)"),
+    "title": ("string", "clean title"),
+    "author": ("string", "author as the site shows it (null when absent)"),
+    "published_at": ("timestamp[us, UTC]", "publication time"),
+    "modified_at": ("timestamp[us, UTC]", "last modification time, null when never edited"),
+    "categories": ("list<string>", "category names, page order"),
+    "tags": ("list<string>", "tag names, page order"),
+    "text": ("string", "clean Lao text, paragraphs separated by a blank line"),
+    "language": ("string", "ISO 639-1 code by script (lo)"),
+    "content_hash": ("string", "SHA-256 of text"),
+    "duplicate_of": ("string", "URL of the earliest post with the same text (exact repost)"),
+    "near_duplicate_of": ("string", "URL of the earliest post of its near-duplicate cluster"),
+    "near_duplicate_similarity": ("double", "Jaccard similarity with that post (0-1)"),
+    "word_count": ("int32", "words by ICU's Lao word segmentation (Latin words, numbers too)"),
+    "first_seen_at": ("timestamp[us, UTC]", "when the crawler first saw the post"),
+    "last_seen_at": ("timestamp[us, UTC]", "when the crawler last saw the post"),
+}
 _TIME_FIELDS = ("published_at", "modified_at", "first_seen_at", "last_seen_at")
+_LIST_FIELDS = ("categories", "tags")
+
+
+class FilterError(ValueError):
+    """A filter value that matches nothing the corpus knows; ``option`` names the option."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message)
+        self.option = option
 
 
 @dataclass(frozen=True)
@@ -43,22 +82,71 @@ class PostFilter:
     site: str | None = None
     since: datetime | None = None
     until: datetime | None = None
-    exclude_duplicates: bool = False
+    exclude_duplicates: bool = False  # exact reposts and near-duplicates
+    categories: tuple[str, ...] = ()  # any of these category names
+    authors: tuple[str, ...] = ()  # any of these authors
 
 
-_COLUMNS = tuple(f for f in EXPORT_FIELDS if f not in ("categories", "tags", "duplicate_of"))
+def parse_fields(value: str | None) -> tuple[str, ...]:
+    """``"url,title"`` → ``("url", "title")``, checked against :data:`EXPORT_FIELDS`."""
+    if value is None:
+        return EXPORT_FIELDS
+    names = tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
+    if not names:
+        raise FilterError("--fields", "no field given")
+    unknown = [name for name in names if name not in EXPORT_FIELDS]
+    if unknown:
+        raise FilterError(
+            "--fields", f"unknown field {unknown[0]!r} (fields: {', '.join(EXPORT_FIELDS)})"
+        )
+    return names
 
 
-def iter_posts(
-    engine: Engine, filters: PostFilter = PostFilter(), batch_size: int = 1000
-) -> Iterator[dict[str, Any]]:
-    """Every matching post as a dict of :data:`EXPORT_FIELDS`, in ascending id order."""
-    original = aliased(Post)
+def check_filter(engine: Engine, filters: PostFilter) -> None:
+    """Raise :class:`FilterError` for a filter value the corpus has never seen.
+
+    Why: a misspelt Lao category would otherwise export nothing, silently.
+    """
+    if filters.since and filters.until and filters.since >= filters.until:
+        raise FilterError(
+            "--since",
+            f"{filters.since.date()} is not before --until {filters.until.date()}",
+        )
+    with engine.connect() as db:
+        if filters.site:
+            sites = db.execute(select(Post.site).distinct()).scalars().all()
+            _known("--site", "site", [filters.site], sites)
+        if filters.categories:
+            names = db.execute(
+                select(Term.name).where(Term.taxonomy == "category").distinct()
+            ).scalars()
+            _known("--category", "category", filters.categories, list(names))
+        if filters.authors:
+            authors = db.execute(select(Post.author).distinct()).scalars()
+            _known("--author", "author", filters.authors, [a for a in authors if a])
+
+
+def _known(option: str, what: str, wanted: Iterable[str], known: list[str]) -> None:
+    for value in wanted:
+        if value not in known:
+            listed = ", ".join(sorted(known)[:20]) + (", ..." if len(known) > 20 else "")
+            raise FilterError(option, f"unknown {what} {value!r} (known: {listed or 'none'})")
+
+
+def _query(filters: PostFilter):
+    original, near_original = aliased(Post), aliased(Post)
+    columns = [c for c in EXPORT_FIELDS if hasattr(Post, c) and c not in ("duplicate_of",)]
     query = (
-        select(Post.id, *(getattr(Post, c) for c in _COLUMNS), original.url.label("duplicate_of"))
+        select(
+            Post.id,
+            *(getattr(Post, c) for c in columns),
+            original.url.label("duplicate_of"),
+            near_original.url.label("near_duplicate_of"),
+            NearDuplicate.similarity.label("near_duplicate_similarity"),
+        )
         .outerjoin(original, Post.duplicate_of_id == original.id)
-        .order_by(Post.id)
-        .limit(batch_size)
+        .outerjoin(NearDuplicate, NearDuplicate.post_id == Post.id)
+        .outerjoin(near_original, NearDuplicate.original_id == near_original.id)
     )
     if filters.site:
         query = query.where(Post.site == filters.site)
@@ -67,7 +155,38 @@ def iter_posts(
     if filters.until:
         query = query.where(Post.published_at < filters.until)
     if filters.exclude_duplicates:
-        query = query.where(Post.duplicate_of_id.is_(None))
+        query = query.where(Post.duplicate_of_id.is_(None), NearDuplicate.post_id.is_(None))
+    if filters.categories:
+        in_category = (
+            select(PostTerm.post_id)
+            .join(Term, Term.id == PostTerm.term_id)
+            .where(Term.taxonomy == "category", Term.name.in_(filters.categories))
+        )
+        query = query.where(Post.id.in_(in_category))
+    if filters.authors:
+        query = query.where(Post.author.in_(filters.authors))
+    return query
+
+
+def count_posts(engine: Engine, filters: PostFilter = PostFilter()) -> int:
+    """How many posts :func:`iter_posts` will yield (for a progress bar)."""
+    from corpus.neardup import ensure_tables
+
+    ensure_tables(engine)
+    with engine.connect() as db:
+        subquery = _query(filters).subquery()
+        return db.execute(select(func.count()).select_from(subquery)).scalar_one()
+
+
+def iter_rows(
+    engine: Engine, filters: PostFilter = PostFilter(), batch_size: int = 1000
+) -> Iterator[dict[str, Any]]:
+    """Every matching post as a dict of :data:`EXPORT_FIELDS` with native values (aware
+    datetimes), in ascending id order, fetched ``batch_size`` rows at a time."""
+    from corpus.neardup import ensure_tables
+
+    ensure_tables(engine)
+    query = _query(filters).order_by(Post.id).limit(batch_size)
     last_id = 0
     while True:
         with engine.connect() as connection:
@@ -76,8 +195,16 @@ def iter_posts(
                 return
             terms = _terms_of(connection, [row.id for row in rows])
         for row in rows:
-            yield _as_record(row._mapping, terms.get(row.id, {}))
+            yield _as_row(row._mapping, terms.get(row.id, {}))
         last_id = rows[-1].id
+
+
+def iter_posts(
+    engine: Engine, filters: PostFilter = PostFilter(), batch_size: int = 1000
+) -> Iterator[dict[str, Any]]:
+    """As :func:`iter_rows`, with times as ISO 8601 strings (the JSONL and CSV form)."""
+    for row in iter_rows(engine, filters, batch_size):
+        yield _isoformat(row)
 
 
 def _terms_of(connection, post_ids: list[int]) -> dict[int, dict[str, list[str]]]:
@@ -93,18 +220,30 @@ def _terms_of(connection, post_ids: list[int]) -> dict[int, dict[str, list[str]]
     return terms
 
 
-def _as_record(row: Mapping[str, Any], terms: dict[str, list[str]]) -> dict[str, Any]:
+def _as_row(row: Mapping[str, Any], terms: dict[str, list[str]]) -> dict[str, Any]:
     record = {field: row.get(field) for field in EXPORT_FIELDS}
     record["categories"] = terms.get("category", [])
     record["tags"] = terms.get("tag", [])
-    for field in _TIME_FIELDS:
-        if record[field] is not None:
-            record[field] = record[field].isoformat()
     return record
 
 
+def _isoformat(row: dict[str, Any]) -> dict[str, Any]:
+    for field in _TIME_FIELDS:
+        if row[field] is not None:
+            row[field] = row[field].isoformat()
+    return row
+
+
+# -- writers ------------------------------------------------------------------------------------
+
+Progress = Callable[[int], None]
+
+
 def write_jsonl(
-    records: Iterator[dict[str, Any]], output: TextIO, fields: tuple[str, ...] = EXPORT_FIELDS
+    records: Iterable[dict[str, Any]],
+    output: TextIO,
+    fields: tuple[str, ...] = EXPORT_FIELDS,
+    progress: Progress | None = None,
 ) -> int:
     """One JSON object per line, UTF-8 Lao kept as is; returns the number of lines."""
     count = 0
@@ -112,13 +251,128 @@ def write_jsonl(
         output.write(json.dumps({f: record[f] for f in fields}, ensure_ascii=False))
         output.write("\n")
         count += 1
+        if progress and count % 500 == 0:
+            progress(500)
+    if progress:
+        progress(count % 500)
+    return count
+
+
+def write_csv(
+    records: Iterable[dict[str, Any]],
+    output: TextIO,
+    fields: tuple[str, ...] = EXPORT_FIELDS,
+    progress: Progress | None = None,
+) -> int:
+    """A header and one row per post; lists as JSON arrays, nulls as empty cells."""
+    writer = csv.writer(output, lineterminator="\n")
+    writer.writerow(fields)
+    count = 0
+    for record in records:
+        writer.writerow([_csv_cell(record[f]) for f in fields])
+        count += 1
+        if progress and count % 500 == 0:
+            progress(500)
+    if progress:
+        progress(count % 500)
+    return count
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def parquet_schema(fields: tuple[str, ...] = EXPORT_FIELDS):
+    """The Arrow schema of a Parquet export of ``fields``, with each field's meaning."""
+    import pyarrow as pa
+
+    types = {
+        "string": pa.string(),
+        "int64": pa.int64(),
+        "int32": pa.int32(),
+        "double": pa.float64(),
+        "list<string>": pa.list_(pa.string()),
+        "timestamp[us, UTC]": pa.timestamp("us", tz="UTC"),
+    }
+    return pa.schema(
+        [
+            pa.field(
+                name,
+                types[FIELD_SCHEMA[name][0]],
+                nullable=name not in ("url", "site", "title", "text", "published_at"),
+                metadata={"description": FIELD_SCHEMA[name][1]},
+            )
+            for name in fields
+        ],
+        metadata={"source": "Lao News Corpus (laocorpus export)"},
+    )
+
+
+def write_parquet(
+    records: Iterable[dict[str, Any]],
+    path: Path,
+    fields: tuple[str, ...] = EXPORT_FIELDS,
+    progress: Progress | None = None,
+    rows_per_group: int = 5000,
+) -> int:
+    """Parquet (zstd) written one row group at a time, so memory stays flat."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = parquet_schema(fields)
+    count = 0
+    batch: list[dict[str, Any]] = []
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for record in records:
+            batch.append({f: record[f] for f in fields})
+            if len(batch) == rows_per_group:
+                writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=schema))
+                count += len(batch)
+                if progress:
+                    progress(len(batch))
+                batch = []
+        if batch or not count:
+            writer.write_batch(pa.RecordBatch.from_pylist(batch, schema=schema))
+            count += len(batch)
+            if progress:
+                progress(len(batch))
+    return count
+
+
+def export(
+    engine: Engine,
+    path: Path,
+    fmt: str = "jsonl",
+    filters: PostFilter = PostFilter(),
+    fields: tuple[str, ...] = EXPORT_FIELDS,
+    progress: Progress | None = None,
+) -> int:
+    """Write matching posts to ``path``; returns how many.
+
+    The file is written next to ``path`` under a temporary name and renamed at the end, so a
+    failed or interrupted export never leaves half a file at ``path`` and never writes
+    anywhere else.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
+    temporary = path.with_name(path.name + ".partial")
+    try:
+        if fmt == "parquet":
+            count = write_parquet(iter_rows(engine, filters), temporary, fields, progress)
+        else:
+            writer = write_jsonl if fmt == "jsonl" else write_csv
+            with temporary.open("w", encoding="utf-8", newline="") as output:
+                count = writer(iter_posts(engine, filters), output, fields, progress)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
     return count
 
 
 def export_jsonl(engine: Engine, path: Path, filters: PostFilter = PostFilter()) -> int:
-    """Write to a temporary file and rename, so a failed export never leaves half a file."""
-    temporary = path.with_name(path.name + ".partial")
-    with temporary.open("w", encoding="utf-8") as output:
-        count = write_jsonl(iter_posts(engine, filters), output)
-    temporary.replace(path)
-    return count
+    """JSON lines at ``path`` (kept for callers of the first version)."""
+    return export(engine, path, "jsonl", filters)

@@ -68,6 +68,8 @@ class CrawlRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default="running")  # running|finished|failed
     discovery: Mapped[str | None] = mapped_column(String(20))  # rest|sitemap|feed|archive|none
+    mode: Mapped[str | None] = mapped_column(String(20))  # full | incremental
+    failure: Mapped[str | None] = mapped_column(Text)  # the monitor checks that failed
     finish_reason: Mapped[str | None] = mapped_column(String(100))
     requests: Mapped[int] = mapped_column(Integer, default=0)
     responses: Mapped[int] = mapped_column(Integer, default=0)
@@ -76,6 +78,7 @@ class CrawlRun(Base):
     posts_updated: Mapped[int] = mapped_column(Integer, default=0)
     posts_unchanged: Mapped[int] = mapped_column(Integer, default=0)
     posts_duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    posts_gone: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -107,11 +110,30 @@ class Post(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     first_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    # Set when the post's URL answered 404/410: the post is kept, marked gone, never deleted.
+    gone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     duplicate_of: Mapped[Post | None] = relationship(remote_side=[id])
     terms: Mapped[list[Term]] = relationship(
         secondary="post_terms", order_by="PostTerm.position", viewonly=True
     )
+
+
+class PostRevision(Base):
+    """An earlier version of a post, kept when a re-crawl finds its title or text changed."""
+
+    __tablename__ = "post_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When this version was fetched (its last sighting) and by which run it was replaced.
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Term(Base):
@@ -168,7 +190,7 @@ class MinHashSignature(Base):
 
     ``content_hash`` and ``method`` say what the signature was computed from and how; when
     either no longer matches, the signature is recomputed. Posts too short to compare have a
-    row with no signature, so they are not reconsidered on every run.
+    row with no signature, so they are not hashed again on every run.
     """
 
     __tablename__ = "minhash_signatures"
@@ -181,6 +203,8 @@ class MinHashSignature(Base):
     shingles: Mapped[int] = mapped_column(Integer)
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the post was last compared against the index; null: still to compare.
+    compared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class NearDuplicate(Base):

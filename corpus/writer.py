@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, or_, select, tuple_, update
 from sqlalchemy.engine import Connection
 
-from corpus.models import CrawlRun, Post, PostTerm, Reject, Term, utcnow
+from corpus.models import CrawlRun, Post, PostRevision, PostTerm, Reject, Term, utcnow
 
 # The item fields the corpus stores; their hash decides "unchanged" on a re-crawl.
 RECORD_FIELDS = (
@@ -35,6 +35,7 @@ RECORD_FIELDS = (
     "language",
 )
 TAXONOMIES = (("categories", "category"), ("tags", "tag"))
+GONE_STATUSES = (404, 410)
 
 
 @dataclass
@@ -43,6 +44,8 @@ class BatchResult:
     updated: int = 0
     unchanged: int = 0
     duplicate: int = 0  # posts newly found to repeat an earlier post's text
+    revised: int = 0  # updated posts whose title or text changed (old version kept)
+    gone: int = 0  # known posts whose URL now answers 404/410
     rejected: int = 0
 
 
@@ -96,6 +99,15 @@ class CorpusWriter:
                 )
             )
 
+    def close_stale_runs(self, site: str) -> int:
+        """Runs still marked running while we hold the site's lock were killed: say so."""
+        with self.engine.begin() as connection:
+            return connection.execute(
+                update(CrawlRun)
+                .where(CrawlRun.site == site, CrawlRun.status == "running")
+                .values(status="killed", finish_reason="killed", finished_at=utcnow())
+            ).rowcount
+
     # -- posts and rejects ------------------------------------------------------------------
 
     def write(
@@ -111,6 +123,7 @@ class CorpusWriter:
             if posts:
                 self._write_posts(connection, _unique_posts(posts), run_id, now, result)
             if rejects:
+                rejects = self._mark_gone(connection, rejects, now, result)
                 self._write_rejects(connection, rejects, run_id, now)
                 result.rejected = len(rejects)
         return result
@@ -144,10 +157,13 @@ class CorpusWriter:
             elif row.record_hash == values["record_hash"]:
                 unchanged_ids.append(row.id)
             else:
+                if row.title != values["title"] or row.content_hash != values["content_hash"]:
+                    _keep_revision(connection, row, run_id, now)
+                    result.revised += 1
                 connection.execute(
                     update(Post)
                     .where(Post.id == row.id)
-                    .values(**values, last_seen_at=now, last_run_id=run_id)
+                    .values(**values, last_seen_at=now, last_run_id=run_id, gone_at=None)
                 )
                 changed[row.id] = post
                 hashes_to_check.add(row.content_hash)
@@ -155,7 +171,7 @@ class CorpusWriter:
             connection.execute(
                 update(Post)
                 .where(Post.id.in_(unchanged_ids))
-                .values(last_seen_at=now, last_run_id=run_id)
+                .values(last_seen_at=now, last_run_id=run_id, gone_at=None)
             )
         if inserts:
             rows = connection.execute(
@@ -171,6 +187,50 @@ class CorpusWriter:
             hashes_to_check.update(post["content_hash"] for post in changed.values())
             result.duplicate = _resolve_duplicates(connection, hashes_to_check)
             connection.execute(delete(Reject).where(Reject.url.in_([p["url"] for p in posts])))
+
+    def mark_seen(
+        self,
+        site: str,
+        post_ids: Sequence[int] = (),
+        urls: Sequence[str] = (),
+        run_id: int | None = None,
+    ) -> int:
+        """Note that known posts were listed unchanged; returns how many rows that touched."""
+        conditions = []
+        if post_ids:
+            conditions.append(Post.post_id.in_(list(post_ids)))
+        if urls:
+            conditions.append(Post.url.in_(list(urls)))
+        if not conditions:
+            return 0
+        with self.engine.begin() as connection:
+            return connection.execute(
+                update(Post)
+                .where(Post.site == site, or_(*conditions))
+                .values(last_seen_at=utcnow(), last_run_id=run_id, gone_at=None)
+            ).rowcount
+
+    def _mark_gone(
+        self,
+        connection: Connection,
+        rejects: Sequence[Mapping[str, Any]],
+        now: datetime,
+        result: BatchResult,
+    ) -> list[Mapping[str, Any]]:
+        """Known posts answering 404/410 are marked gone (never deleted); other rejects stay."""
+        missing = [r for r in rejects if r.get("http_status") in GONE_STATUSES]
+        if not missing:
+            return list(rejects)
+        known = dict(
+            connection.execute(
+                select(Post.url, Post.gone_at).where(Post.url.in_([r["url"] for r in missing]))
+            ).all()
+        )
+        newly_gone = [url for url, gone_at in known.items() if gone_at is None]
+        if newly_gone:
+            connection.execute(update(Post).where(Post.url.in_(newly_gone)).values(gone_at=now))
+        result.gone = len(newly_gone)
+        return [r for r in rejects if r["url"] not in known]
 
     def _write_rejects(
         self,
@@ -219,7 +279,16 @@ def _existing_posts(connection: Connection, posts: list[Mapping[str, Any]]) -> d
         conditions.append(tuple_(Post.site, Post.post_id).in_(ids))
     rows = connection.execute(
         select(
-            Post.id, Post.site, Post.post_id, Post.url, Post.record_hash, Post.content_hash
+            Post.id,
+            Post.site,
+            Post.post_id,
+            Post.url,
+            Post.record_hash,
+            Post.content_hash,
+            Post.title,
+            Post.text,
+            Post.modified_at,
+            Post.last_seen_at,
         ).where(or_(*conditions))
     ).all()
     found: dict[tuple, Any] = {}
@@ -228,6 +297,22 @@ def _existing_posts(connection: Connection, posts: list[Mapping[str, Any]]) -> d
         if row.post_id is not None:
             found[("id", row.site, row.post_id)] = row
     return found
+
+
+def _keep_revision(connection: Connection, row: Any, run_id: int | None, now: datetime) -> None:
+    """Copy the stored version into ``post_revisions`` before it is overwritten."""
+    connection.execute(
+        insert(PostRevision).values(
+            post_id=row.id,
+            title=row.title,
+            text=row.text,
+            content_hash=row.content_hash,
+            modified_at=row.modified_at,
+            fetched_at=row.last_seen_at,
+            run_id=run_id,
+            replaced_at=now,
+        )
+    )
 
 
 def _inserted(posts: list[Mapping[str, Any]], existing: dict[tuple, Any]):

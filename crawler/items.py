@@ -36,3 +36,11 @@ class Reject(scrapy.Item):
     reason = scrapy.Field()  # one line, e.g. "missing published_at" or "HTTP 404"
     http_status = scrapy.Field()
     raw = scrapy.Field()  # dict of whatever was extracted
+
+
+class Seen(scrapy.Item):
+    """Known posts a listing showed unchanged: the corpus only notes that they were seen."""
+
+    site = scrapy.Field()
+    post_ids = scrapy.Field()  # WordPress IDs
+    urls = scrapy.Field()  # canonical URLs (sources without IDs, e.g. sitemaps)

@@ -43,9 +43,19 @@ ITEM_PIPELINES = {
     "pipelines.dedup.DedupPipeline": 300,
     "pipelines.store.StorePipeline": 400,
 }
+# The crawl-run recorder runs last at close, after spidermon has judged the crawl.
 EXTENSIONS = {
-    "crawler.extensions.corpusrun.CorpusRunExtension": 500,
+    "spidermon.contrib.scrapy.extensions.Spidermon": 500,
+    "crawler.extensions.corpusrun.CorpusRunExtension": 900,
 }
+
+# Monitoring (crawler/monitors.py): a failed check marks the crawl run failed.
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ("crawler.monitors.CrawlClosedSuite",)
+CORPUS_MONITOR_FIELD_COVERAGE = 0.99  # title, published_at, text on at least 99% of posts
+CORPUS_MONITOR_MIN_ITEMS = 20  # below this many extracted posts, coverage is not judged
+CORPUS_MONITOR_MAX_ERROR_RATE = 0.05  # errors per request
+CORPUS_MONITOR_MIN_ITEM_RATIO = 0.5  # posts seen, against the last runs of the same kind
 
 # The corpus: None means $CORPUS_DATABASE_URL, else sqlite:///data/corpus.sqlite.
 CORPUS_DATABASE_URL = None

@@ -19,7 +19,7 @@ from itemadapter import ItemAdapter
 
 from corpus.db import init_db, resolve_url
 from corpus.writer import BatchResult, CorpusWriter
-from crawler.items import Post, Reject
+from crawler.items import Post, Reject, Seen
 
 logger = logging.getLogger(__name__)
 MAX_PENDING_BATCHES = 4
@@ -55,6 +55,15 @@ class StorePipeline:
             self.posts.append(ItemAdapter(item).asdict())
         elif isinstance(item, Reject):
             self.rejects.append(ItemAdapter(item).asdict())
+        elif isinstance(item, Seen):
+            self._submit(
+                self.writer.mark_seen,
+                item["site"],
+                item.get("post_ids") or (),
+                item.get("urls") or (),
+                self.stats.get_value("corpus/run_id"),
+            )
+            return item
         else:
             return item
         pending = len(self.posts) + len(self.rejects)
@@ -72,15 +81,16 @@ class StorePipeline:
         self.last_flush = time.monotonic()
         if not posts and not rejects:
             return
-        run_id = self.stats.get_value("corpus/run_id")
-        future = asyncio.get_running_loop().run_in_executor(
-            self.executor, self.writer.write, posts, rejects, run_id
-        )
+        self._submit(self.writer.write, posts, rejects, self.stats.get_value("corpus/run_id"))
+
+    def _submit(self, function, *args) -> None:
+        """Run a write on the writer thread; batches keep their order."""
+        future = asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
         future.add_done_callback(self._written)
         self.pending.append(future)
 
-    def _written(self, future: asyncio.Future[BatchResult]) -> None:
-        """Count what a batch changed (runs on the event loop, where stats are safe to touch)."""
+    def _written(self, future: asyncio.Future[BatchResult | int]) -> None:
+        """Count what a write changed (runs on the event loop, where stats are safe to touch)."""
         self.pending.remove(future)
         if future.cancelled() or future.exception() is not None:
             error = "cancelled" if future.cancelled() else repr(future.exception())
@@ -93,8 +103,12 @@ class StorePipeline:
                 )
             return
         result = future.result()
-        for name in ("new", "updated", "unchanged", "duplicate"):
+        if isinstance(result, int):  # mark_seen: known posts listed unchanged
+            self.stats.inc_value("corpus/posts_unchanged", result)
+            return
+        for name in ("new", "updated", "unchanged", "duplicate", "gone"):
             self.stats.inc_value(f"corpus/posts_{name}", getattr(result, name))
+        self.stats.inc_value("corpus/revisions", result.revised)
         self.stats.inc_value("corpus/rejected", result.rejected)
 
     async def close_spider(self) -> None:

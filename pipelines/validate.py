@@ -39,6 +39,10 @@ class ValidatePipeline:
         if not isinstance(item, Post):
             return item
         adapter = ItemAdapter(item)
+        self.stats.inc_value("corpus/extracted")  # field coverage, read by the monitors
+        for field, _ in REQUIRED:
+            if adapter.get(field):
+                self.stats.inc_value(f"corpus/extracted/{field}")
         reason = rejection_reason(adapter)
         if reason is None:
             return item

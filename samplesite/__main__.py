@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (0: any free)")
     parser.add_argument("--posts", type=int, default=120, help="number of posts (>= 40)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the generated content")
+    parser.add_argument("--epoch", type=int, default=1, help="1, or 2: later, with changes")
     parser.add_argument("--theme", choices=THEMES, default="lsr", help="theme (default: lsr)")
     parser.add_argument(
         "--permalinks", choices=PERMALINKS, default="pretty", help="permalinks (default: pretty)"
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        site = SampleSite(posts=args.posts, seed=args.seed)
+        site = SampleSite(posts=args.posts, seed=args.seed, epoch=args.epoch)
     except ValueError as err:
         parser.error(str(err))
     face = Face(args.theme, args.permalinks, args.rest)

@@ -390,6 +390,9 @@ class RestApi:
         if kind == "posts":
             embed = "_embed" in params
             body: list[Any] = [post_json(self.site, p, links, embed=embed) for p in chunk]
+            fields = [f for f in params.get("_fields", "").split(",") if f]
+            if fields:  # WordPress's _fields: only these top-level keys
+                body = [{k: v for k, v in record.items() if k in fields} for record in body]
         elif kind == "users":
             body = [_user_json(a, links) for a in chunk]
         else:
@@ -421,8 +424,11 @@ class RestApi:
             _ids(params, "tags"),
             _ids(params, "author"),
         )
+        include = _ids(params, "include")
         posts: list[Post] = []
         for p in self.site.posts:
+            if include is not None and p.id not in include:
+                continue
             if after and not p.published > after:
                 continue
             if before and not p.published < before:

@@ -12,7 +12,7 @@ import random
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
@@ -97,6 +97,11 @@ TAG_BY_SLUG = {t.slug: t for t in TAGS}
 AUTHOR_BY_LOGIN = {a.login: a for a in AUTHORS}
 
 TRANSIENT_PATH = "/page/3/"
+EPOCHS = (1, 2)
+EPOCH_2_NEW_POSTS = 5
+EPOCH_2_EDITS = 3
+# The paragraph an editor adds to each post edited in epoch 2 (clean Lao: "Correction: ...").
+EPOCH_2_CORRECTION = "ໝາຍເຫດ: ບົດຂ່າວນີ້ໄດ້ຮັບການແກ້ໄຂ ແລະ ປັບປຸງຂໍ້ມູນໃຫ້ຖືກຕ້ອງຕາມການລາຍງານຂອງເຈົ້າໜ້າທີ່ກ່ຽວຂ້ອງ."
 DISALLOWED_PREFIXES: tuple[str, ...] = ("/wp-admin/", "/category/members/")
 
 # --- canonical clean text -------------------------------------------------------------------
@@ -149,6 +154,7 @@ class Post:
     near_duplicate_of: int | None = None  # id of the original this post reposts with edits
     edit: str | None = None  # the kind of edit: one of NEAR_DUPLICATE_EDITS
     frame: int | None = None  # index into lexicon.BOILERPLATE: shared opening and closing
+    revision: int = 0  # edits made after epoch 1 (title and body changed, modified set)
 
     @property
     def path(self) -> str:
@@ -422,11 +428,18 @@ def english_date(dt: datetime) -> str:
 class SampleSite:
     """The whole blog as data: built once from (posts, seed), rendered on demand elsewhere."""
 
-    def __init__(self, posts: int = 120, seed: int = 1) -> None:
+    def __init__(self, posts: int = 120, seed: int = 1, epoch: int = 1) -> None:
         if posts < MIN_POSTS:
             raise ValueError(f"the sample site needs at least {MIN_POSTS} posts, got {posts}")
+        if epoch not in EPOCHS:
+            raise ValueError(f"epoch must be one of {', '.join(map(str, EPOCHS))}, got {epoch}")
         self.post_count = posts
         self.seed = seed
+        self.epoch = epoch
+        # What epoch 2 changed relative to epoch 1 (ids), for the ground truth.
+        self.added_ids: list[int] = []
+        self.edited_ids: list[int] = []
+        self.removed_ids: list[int] = []
         self.posts: list[Post] = []
         self.by_id: dict[int, Post] = {}
         self.newest: list[Post] = []
@@ -446,6 +459,8 @@ class SampleSite:
         self.transient: dict[str, int] = {TRANSIENT_PATH: 1}
         self._text = lru_cache(maxsize=512)(self._make_paragraphs)
         self._build()
+        if epoch >= 2:
+            self._advance_to_epoch_2()
 
     # -- public helpers --
 
@@ -457,6 +472,8 @@ class SampleSite:
             paragraphs = edit_paragraphs(paragraphs, post.edit, rng)
         if post.frame is not None:
             paragraphs = frame_paragraphs(paragraphs, post.frame)
+        if post.revision:
+            paragraphs = (*paragraphs[:-1], EPOCH_2_CORRECTION, paragraphs[-1])
         return paragraphs
 
     def text(self, post: Post) -> str:
@@ -589,6 +606,55 @@ class SampleSite:
         for i, frame in sorted(frames.items()):
             groups.setdefault(frame, []).append(ids[i])
         self.boilerplate = [(frame, tuple(members)) for frame, members in sorted(groups.items())]
+        self._index()
+
+    def _advance_to_epoch_2(self) -> None:
+        """A later visit of the same blog: new posts, some edited, one deleted.
+
+        Only ordinary posts change, so every trap of epoch 1 stays as it was.
+        """
+        rng = random.Random(f"lsr-epoch2:{self.seed}:{self.post_count}")
+        special = {self.seed_post_id, self.repost_id, self.original_id, self.dateless_id}
+        special |= {i for pair in self.near_duplicates for i in pair[:2]}
+        special |= {i for _, members in self.boilerplate for i in members}
+        ordinary = [p for p in self.posts if p.id not in special and p.date_style == "time"]
+        edited = rng.sample(ordinary[: len(ordinary) - 5], EPOCH_2_EDITS + 1)
+        removed, edited = edited[0], edited[1:]
+        seen = {p.title for p in self.posts}
+        edit_time = END + timedelta(days=20, hours=3)
+        replaced = {}
+        for k, post in enumerate(sorted(edited, key=lambda p: p.id)):
+            title = self._unique_title(rng, post.topic, seen, amp=False)
+            replaced[post.id] = replace(
+                post, title=title, modified=edit_time + timedelta(minutes=7 * k), revision=1
+            )
+        last = self.posts[-1]
+        next_id = max(max(self.by_id), self.dead_id) + rng.randint(3, 9)
+        added = []
+        for k in range(EPOCH_2_NEW_POSTS):
+            cats = self._pick_categories(rng)
+            topic = _primary(cats)
+            added.append(
+                Post(
+                    id=next_id,
+                    index=last.index + 1 + k,
+                    title=self._unique_title(rng, topic, seen, amp=False),
+                    author=rng.choice([a.login for a in AUTHORS]),
+                    published=END + timedelta(days=1 + 2 * k, hours=9, minutes=15 * k),
+                    modified=None,
+                    categories=cats,
+                    tags=self._pick_tags(rng),
+                    date_style="time",
+                    dirty=k % 2 == 0,
+                    text_key=next_id,
+                    topic=topic,
+                )
+            )
+            next_id += rng.randint(1, 7)
+        self.posts = [replaced.get(p.id, p) for p in self.posts if p.id != removed.id] + added
+        self.added_ids = [p.id for p in added]
+        self.edited_ids = sorted(replaced)
+        self.removed_ids = [removed.id]
         self._index()
 
     def _plant_near_duplicates(

@@ -56,6 +56,11 @@ def ground_truth(site: SampleSite) -> dict[str, Any]:
         "transient": dict(site.transient),
         "disallowed_prefixes": list(DISALLOWED_PREFIXES),
         "reposts": [{"path": f"/{site.repost_id}/", "original_path": f"/{site.original_id}/"}],
+        # What this epoch changed since epoch 1 (empty in epoch 1).
+        "epoch": site.epoch,
+        "added_paths": [f"/{i}/" for i in site.added_ids],
+        "edited_paths": [f"/{i}/" for i in site.edited_ids],
+        "removed_paths": [f"/{i}/" for i in site.removed_ids],
         "near_duplicates": [
             {"path": f"/{copy}/", "original_path": f"/{source}/", "edit": edit}
             for copy, source, edit in site.near_duplicates

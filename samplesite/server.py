@@ -26,7 +26,7 @@ from samplesite.faces import (
     Face,
     face_ground_truth,
 )
-from samplesite.responses import TEXT, Response, text
+from samplesite.responses import HTML, TEXT, Response, text
 from samplesite.routes import Router
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "make_server",
 ]
 
+_NO_DATE_LINE = re.compile(rb'<span class="posted-on">.*?</span>(?=</div>)')
 _HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
 
 
@@ -88,6 +89,8 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(text(405, "Method Not Allowed\n", TEXT, [("Allow", "GET, HEAD")]), head=False)
 
     def _write(self, response: Response, *, head: bool) -> None:
+        if self.server.redesign and response.content_type == HTML:
+            response.body = _NO_DATE_LINE.sub(b"", response.body)
         self.server.record(self.command, self.path, response.status)
         self.send_response(response.status)
         if response.content_type:
@@ -112,9 +115,13 @@ class SampleSiteServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, site: SampleSite, port: int = 0, face: Face = DEFAULT_FACE) -> None:
+    def __init__(
+        self, site: SampleSite, port: int = 0, face: Face = DEFAULT_FACE, redesign: bool = False
+    ) -> None:
         self.site = site
         self.face = face
+        # A theme update that silently dropped the date line: what monitoring must catch.
+        self.redesign = redesign
         self.router = Router(site, face)
         self.request_log: list[tuple[str, str, int]] = []
         self._log_lock = threading.Lock()
@@ -191,10 +198,11 @@ def make_server(
     theme: str = "lsr",
     permalinks: str = "pretty",
     rest: str = "on",
+    redesign: bool = False,
 ) -> SampleSiteServer:
     """A bound (not yet serving) server for `site`; call .start() or use it in a with block.
 
     theme: one of THEMES, permalinks: one of PERMALINKS, rest: one of REST_MODES; an
     unknown value raises ValueError before any socket is opened.
     """
-    return SampleSiteServer(site, port, Face(theme, permalinks, rest))
+    return SampleSiteServer(site, port, Face(theme, permalinks, rest), redesign)

@@ -54,6 +54,32 @@ def posts_url(root: str, page: int, **extra: Any) -> str:
     return route_url(root, "wp/v2/posts", params)
 
 
+SWEEP_FIELDS = "id,link,date_gmt,modified_gmt"
+
+
+def sweep_url(root: str, page: int) -> str:
+    """A page of the lightweight listing that incremental crawls compare with the corpus."""
+    params = {
+        "per_page": PER_PAGE,
+        "page": page,
+        "_fields": SWEEP_FIELDS,
+        "orderby": "id",
+        "order": "asc",
+    }
+    return route_url(root, "wp/v2/posts", params)
+
+
+def include_url(root: str, ids: list[int]) -> str:
+    """Full records (with names embedded) of the given post IDs, at most 100."""
+    params = {"per_page": PER_PAGE, "include": ",".join(map(str, ids)), "_embed": 1}
+    return route_url(root, "wp/v2/posts", params)
+
+
+def changed_at(record: dict[str, Any]):
+    """When a listed post last changed, comparable with the corpus's (UTC, to the second)."""
+    return parse_gmt(record.get("modified_gmt")) or parse_gmt(record.get("date_gmt"))
+
+
 def load_json(response: Response) -> Any:
     content_type = response.headers.get("Content-Type", b"").decode("latin-1").lower()
     if "json" not in content_type:

@@ -19,6 +19,7 @@ COUNTERS = {
     "posts_updated": "corpus/posts_updated",
     "posts_unchanged": "corpus/posts_unchanged",
     "posts_duplicate": "corpus/posts_duplicate",
+    "posts_gone": "corpus/posts_gone",
     "rejected": "corpus/rejected",
     "errors": "log_count/ERROR",
 }
@@ -56,11 +57,14 @@ class CorpusRunExtension:
             return
         stats = self.crawler.stats
         counters = {column: int(stats.get_value(key, 0)) for column, key in COUNTERS.items()}
-        status = "finished" if reason == "finished" else "failed"
+        failure = stats.get_value("corpus/monitor_failures")
+        status = "finished" if reason == "finished" and not failure else "failed"
         self.writer.finish_run(
             self.run_id,
             status=status,
             finish_reason=reason,
             discovery=stats.get_value("corpus/discovery"),
+            mode=getattr(spider, "mode", None),
+            failure=failure,
             **counters,
         )

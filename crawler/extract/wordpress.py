@@ -152,18 +152,10 @@ class WordPressPostParser:
         return None
 
     def title(self) -> str | None:
-        return (
-            _text(self._first("title"))
-            or self.jsonld.headline
-            or self._meta("og:title")
-        )
+        return _text(self._first("title")) or self.jsonld.headline or self._meta("og:title")
 
     def author(self) -> str | None:
-        return (
-            _text(self._first("author"))
-            or self.jsonld.author
-            or self._meta("author")
-        )
+        return _text(self._first("author")) or self.jsonld.author or self._meta("author")
 
     def published_at(self) -> tuple[datetime | None, str | None]:
         """The publication time and the markup it came from; machine-readable wins."""

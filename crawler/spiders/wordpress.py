@@ -21,9 +21,13 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from corpus.db import init_db, resolve_url
+from corpus.known import known_posts
+from crawler.dates import parse_iso
 from crawler.discovery import MODES, archive, feed, rest, sitemap
 from crawler.extract.wordpress import WordPressPostParser, canonicalize_url
-from crawler.items import Post, Reject
+from crawler.incremental import Known
+from crawler.items import Post, Reject, Seen
 from crawler.sites import SiteProfile, generic_profile
 
 POST_PRIORITY = 10  # finish posts before opening more listing pages: keeps the queue short
@@ -54,6 +58,7 @@ class WordPressSpider(scrapy.Spider):
         base_url: str | None = None,
         discovery: str = "auto",
         site: str | None = None,
+        mode: str = "auto",
         *args: Any,
         **kwargs: Any,
     ) -> None:
@@ -67,8 +72,13 @@ class WordPressSpider(scrapy.Spider):
         self.site_profile = self.profile or generic_profile(self.base_url, site)
         if discovery != "auto" and discovery not in MODES:
             raise ValueError(f"discovery must be auto or one of {', '.join(MODES)}")
+        if mode not in ("auto", "full", "incremental"):
+            raise ValueError("mode must be auto, full or incremental")
         self.discovery = discovery
+        self.requested_mode = mode
+        self.mode = "full"
         self.modes_left = list(self.site_profile.discovery if discovery == "auto" else [discovery])
+        self.known = Known([])
         self.discovery_used: str | None = None
         self.feed_links_seen: set[str] = set()
         self.allowed_domains = [parts.hostname or ""]
@@ -78,11 +88,31 @@ class WordPressSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.load_known(crawler.settings)
         if is_loopback(spider.base_url):
             # A local mirror or the sample site: politeness delays would only measure themselves.
             crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
             crawler.settings.set("DOWNLOAD_DELAY", 0, priority="spider")
         return spider
+
+    def load_known(self, settings) -> None:
+        """Read what the corpus knows of this site; with posts known, the crawl is incremental.
+
+        An incremental crawl prefers the sources that show changes (REST ``modified_gmt``,
+        sitemap ``lastmod``) and fetches only new and changed posts.
+        """
+        if self.requested_mode == "full":
+            return
+        engine = init_db(resolve_url(settings.get("CORPUS_DATABASE_URL")))
+        self.known = Known(known_posts(engine, self.site_profile.name))
+        if self.requested_mode == "incremental" or self.known.posts:
+            self.mode = "incremental"
+            if self.discovery == "auto":
+                preferred = ("rest", "sitemap", *self.site_profile.discovery)
+                self.modes_left = list(dict.fromkeys(preferred))
+        self.logger.info(
+            "%s crawl: %d posts already in the corpus", self.mode, len(self.known.posts)
+        )
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.next_source("starting"):
@@ -147,8 +177,12 @@ class WordPressSpider(scrapy.Spider):
         roots = list(
             dict.fromkeys([r for r in [advertised] if r] + rest.default_roots(self.base_url))
         )
-        urls = [rest.posts_url(root, 1) for root in roots]
-        request = self._probe(urls[0], self.parse_rest_posts, urls[1:], "rest")
+        if self.mode == "incremental":
+            urls = [rest.sweep_url(root, 1) for root in roots]
+            request = self._probe(urls[0], self.parse_rest_sweep, urls[1:], "rest")
+        else:
+            urls = [rest.posts_url(root, 1) for root in roots]
+            request = self._probe(urls[0], self.parse_rest_posts, urls[1:], "rest")
         request.meta["roots"] = roots
         yield request
 
@@ -177,6 +211,62 @@ class WordPressSpider(scrapy.Spider):
             if isinstance(record, dict):
                 yield self._post(rest.post_fields(record), response)
 
+    def parse_rest_sweep(self, response: Response) -> Iterator[Any]:
+        """Compare the site's listing (ids, modification times) with the corpus."""
+        try:
+            records = rest.load_json(response)
+            if not isinstance(records, list):
+                raise rest.NotRestResponse("expected a list of posts")
+        except rest.NotRestResponse as exc:
+            if response.meta.get("sweep_page"):
+                self.known.listing_failed = True
+                yield from self._reject(response.url, "fetch", str(exc), response.status)
+                yield from self._after_listing_page()
+                return
+            yield from self._retry_probe(response.request, str(exc))
+            return
+        if not response.meta.get("sweep_page"):
+            root = response.meta["roots"][0]
+            self.use_source("rest", root)
+            self.rest_root = root
+            pages = rest.total_pages(response)
+            self.known.listing_pages_left = pages
+            for page in range(2, pages + 1):
+                yield scrapy.Request(
+                    rest.sweep_url(root, page),
+                    callback=self.parse_rest_sweep,
+                    errback=self.listing_page_failed,
+                    meta={"sweep_page": page},
+                )
+        listed = [(r.get("id"), rest.changed_at(r)) for r in records if isinstance(r, dict)]
+        unchanged, to_fetch = self.known.compare_ids(listed)
+        if unchanged:
+            yield Seen(site=self.site_profile.name, post_ids=unchanged)
+        for start in range(0, len(to_fetch), rest.PER_PAGE):
+            yield scrapy.Request(
+                rest.include_url(self.rest_root, to_fetch[start : start + rest.PER_PAGE]),
+                callback=self.parse_rest_posts,
+                errback=self.on_error,
+                meta={"page": "include"},
+            )
+        yield from self._after_listing_page()
+
+    def listing_page_failed(self, failure: Failure) -> Iterator[Any]:
+        self.known.listing_failed = True
+        yield from self.on_error(failure)
+        yield from self._after_listing_page()
+
+    def _after_listing_page(self) -> Iterator[scrapy.Request]:
+        """After the last listing page: probe known posts the site no longer lists."""
+        self.known.listing_pages_left -= 1
+        if self.known.listing_pages_left > 0:
+            return
+        if self.known.listing_failed:
+            self.logger.warning("listing incomplete: not checking for removed posts")
+            return
+        for url in self.known.unlisted_urls():
+            yield self._post_request(url)
+
     # -- sitemaps ---------------------------------------------------------------------------
 
     def _start_sitemap(self) -> Iterator[scrapy.Request]:
@@ -192,13 +282,29 @@ class WordPressSpider(scrapy.Spider):
             return
         if response.meta.get("mode"):
             self.use_source("sitemap", response.url)
-        for entry in entries:
-            loc = entry.get("loc", "")
-            if kind == "sitemapindex":
-                if sitemap.is_posts_sitemap(loc):
-                    yield scrapy.Request(loc, callback=self.parse_sitemap, errback=self.on_error)
-            elif loc:
-                yield self._post_request(loc)
+        if kind == "sitemapindex":
+            children = [e["loc"] for e in entries if sitemap.is_posts_sitemap(e.get("loc", ""))]
+            self.known.listing_pages_left += len(children)
+            for loc in children:
+                yield scrapy.Request(
+                    loc, callback=self.parse_sitemap, errback=self.listing_page_failed
+                )
+            return
+        listed = [
+            (canonicalize_url(e["loc"]), parse_iso(e.get("lastmod")))
+            for e in entries
+            if e.get("loc")
+        ]
+        if self.mode == "incremental":
+            unchanged, to_fetch = self.known.compare_urls(listed)
+            if unchanged:
+                yield Seen(site=self.site_profile.name, urls=unchanged)
+        else:
+            to_fetch = [url for url, _ in listed]
+        for url in to_fetch:
+            yield self._post_request(url)
+        if self.mode == "incremental" and not response.meta.get("mode"):
+            yield from self._after_listing_page()
 
     # -- feeds ------------------------------------------------------------------------------
 
@@ -219,8 +325,9 @@ class WordPressSpider(scrapy.Spider):
         feed_url = response.meta.get("feed_url", response.url)
         new_links = [link for link in links if link not in self.feed_links_seen]
         self.feed_links_seen.update(new_links)
-        for link in new_links:
-            yield self._post_request(link)
+        yield from self._listed(new_links)
+        if self.mode == "incremental" and not self.known.any_unknown(new_links):
+            return
         if new_links:  # a feed that ignores ?paged= repeats itself: stop there
             yield scrapy.Request(
                 feed.page_url(feed_url, page + 1),
@@ -252,9 +359,11 @@ class WordPressSpider(scrapy.Spider):
         """Queue the listed posts, the next page and (if the profile asks) category archives."""
         if response.meta.get("mode"):
             self.use_source("archive", response.url)
-        for url in archive.post_links(response):
-            if self._same_site(url):
-                yield self._post_request(url)
+        links = [url for url in archive.post_links(response) if self._same_site(url)]
+        yield from self._listed(links)
+        if self.mode == "incremental" and links and not self.known.any_unknown(links):
+            self.logger.info("%s lists only known posts: stopping this archive", response.url)
+            return
         if self._post_path is not None or self.site_profile.follow_category_archives:
             for href in response.css("a::attr(href)").getall():
                 url = response.urljoin(href).split("#", 1)[0]
@@ -265,6 +374,19 @@ class WordPressSpider(scrapy.Spider):
         next_page = archive.next_page(response)
         if next_page and self._same_site(next_page):
             yield scrapy.Request(next_page, callback=self.parse_archive, errback=self.on_error)
+
+    def _listed(self, links: list[str]) -> Iterator[Any]:
+        """Posts a listing shows: fetch the unknown ones (all of them in a full crawl)."""
+        if self.mode != "incremental":
+            for url in links:
+                yield self._post_request(url)
+            return
+        known = [canonicalize_url(url) for url in links if not self.known.any_unknown([url])]
+        if known:
+            yield Seen(site=self.site_profile.name, urls=known)
+        for url in links:
+            if self.known.any_unknown([url]):
+                yield self._post_request(url)
 
     def _same_site(self, url: str) -> bool:
         return urlsplit(url).netloc == urlsplit(self.base_url).netloc

@@ -1,0 +1,214 @@
+"""Maintainer commands of ``laocorpus``: the sample site, new site profiles, page fixtures.
+
+They live apart from the researcher commands (export, stats, ...) because they drive the
+crawler package's tooling rather than read the corpus.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+console = Console()
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+POSTS = click.option("--posts", default=120, show_default=True, type=click.IntRange(40, 50_000))
+SEED = click.option("--seed", default=1, show_default=True, type=int)
+EPOCH = click.option(
+    "--epoch",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 2),
+    help="2: a later visit with new, edited and deleted posts.",
+)
+
+
+def _face_options(command):
+    from samplesite.faces import PERMALINKS, REST_MODES, THEMES
+
+    for option in (
+        click.option(
+            "--rest",
+            type=click.Choice(REST_MODES),
+            default="on",
+            show_default=True,
+            help="REST API served, blocked (401), or only at ?rest_route=.",
+        ),
+        click.option(
+            "--permalinks",
+            type=click.Choice(PERMALINKS),
+            default="pretty",
+            show_default=True,
+            help="/2709/ shapes, or WordPress's plain /?p=2709.",
+        ),
+        click.option("--theme", type=click.Choice(THEMES), default="lsr", show_default=True),
+    ):
+        command = option(command)
+    return command
+
+
+@click.group("sample-site")
+def sample_site() -> None:
+    """The local stand-in for a Lao WordPress news blog (tests, demo, benchmarks)."""
+
+
+@sample_site.command("serve")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@POSTS
+@SEED
+@EPOCH
+@_face_options
+@click.option(
+    "--ground-truth", type=click.Path(dir_okay=False), help="Also write the ground truth."
+)
+@click.option("--redesign", is_flag=True, help="A theme update that dropped the date line.")
+def sample_site_serve(
+    port: int,
+    posts: int,
+    seed: int,
+    epoch: int,
+    theme: str,
+    permalinks: str,
+    rest: str,
+    ground_truth: str | None,
+    redesign: bool,
+) -> None:
+    """Serve the sample site on 127.0.0.1 until interrupted."""
+    from samplesite.faces import Face, write_face_ground_truth
+    from samplesite.server import SampleSite, make_server
+
+    site = SampleSite(posts=posts, seed=seed, epoch=epoch)
+    face = Face(theme, permalinks, rest)
+    if ground_truth:
+        write_face_ground_truth(site, face, ground_truth)
+    try:
+        server = make_server(
+            site, port, theme=theme, permalinks=permalinks, rest=rest, redesign=redesign
+        )
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
+    console.print(
+        f"Serving {posts} posts ({theme}, {permalinks} permalinks, REST {rest}) at "
+        f"{server.base_url} (Ctrl-C to stop)"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@sample_site.command("ground-truth")
+@POSTS
+@SEED
+@EPOCH
+@_face_options
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False))
+def sample_site_ground_truth(
+    posts: int, seed: int, epoch: int, theme: str, permalinks: str, rest: str, output: str
+) -> None:
+    """Write the expected corpus of the sample site as JSON."""
+    from samplesite.faces import Face, write_face_ground_truth
+    from samplesite.server import SampleSite
+
+    write_face_ground_truth(
+        SampleSite(posts=posts, seed=seed, epoch=epoch), Face(theme, permalinks, rest), output
+    )
+
+
+ROOT = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=REPO_ROOT,
+    show_default="the checkout",
+    help="Project root to write into.",
+)
+
+
+@click.command("new-site")
+@click.argument("name")
+@click.option("--url", required=True, help="The site's base URL, e.g. https://example.la")
+@click.option("--force", is_flag=True, help="Overwrite an existing profile and test.")
+@ROOT
+def new_site(name: str, url: str, force: bool, root: Path) -> None:
+    """Write a site profile skeleton and its fixture test."""
+    from crawler.fixtures import new_site as write
+
+    try:
+        written = write(name, url, root, force=force)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    for path in written:
+        console.print(f"wrote {path}")
+    console.print(f"Next: laocorpus fixture save {name} URL-OF-A-POST ... (see CONTRIBUTING.md)")
+
+
+@click.group()
+def fixture() -> None:
+    """Stored pages with the items a profile must extract from them."""
+
+
+@fixture.command("save")
+@click.argument("name")
+@click.argument("urls", nargs=-1, required=True)
+@click.option(
+    "--html",
+    "html_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Use this saved page instead of fetching (one URL only).",
+)
+@ROOT
+def fixture_save(name: str, urls: tuple[str, ...], html_file: Path | None, root: Path) -> None:
+    """Fetch each URL and store its HTML with the item the profile extracts today."""
+    from crawler.fixtures import fetch, fixture_dir, load_profile, save_fixture
+
+    profile = _profile(name, root, load_profile)
+    if html_file and len(urls) != 1:
+        raise click.BadParameter("--html goes with exactly one URL", param_hint="--html")
+    for url in urls:
+        try:
+            html = html_file.read_text(encoding="utf-8") if html_file else fetch(url)
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(f"cannot fetch {url}: {exc}") from None
+        path = save_fixture(profile, url, html, fixture_dir(root, name))
+        console.print(f"saved {path.relative_to(root) if path.is_relative_to(root) else path}")
+    console.print("Review the expected items in the .json files before committing them.")
+
+
+@fixture.command("update")
+@click.argument("name")
+@ROOT
+def fixture_update(name: str, root: Path) -> None:
+    """Rewrite every expected item from its stored page (after a deliberate change)."""
+    from crawler.fixtures import fixture_dir, load_profile, update_fixtures
+
+    count = update_fixtures(_profile(name, root, load_profile), fixture_dir(root, name))
+    console.print(f"rewrote {count} expected items; review them with git diff")
+
+
+@fixture.command("check")
+@click.argument("name")
+@ROOT
+def fixture_check(name: str, root: Path) -> None:
+    """Compare today's extraction with every stored expectation."""
+    from crawler.fixtures import fixture_differences, fixture_dir, load_profile
+
+    problems = fixture_differences(_profile(name, root, load_profile), fixture_dir(root, name))
+    for problem in problems:
+        console.print(problem)
+    if problems:
+        raise click.ClickException(f"{len(problems)} fields differ from the stored fixtures")
+    console.print("all fixtures match")
+
+
+def _profile(name: str, root: Path, load_profile):
+    try:
+        return load_profile(name, root)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="NAME") from None
+
+
+COMMANDS = (sample_site, new_site, fixture)
