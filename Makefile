@@ -27,6 +27,8 @@ lint: install
 # detection and export at 25k-100k generated posts; figures also land in bench-results/.
 bench: install $(VENV)/.compare
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.discovery
+	$(BIN)/python -m benchmarks.incremental
 	$(BIN)/python -m benchmarks.segmentation
 	$(BIN)/python -m benchmarks.neardup
 	$(BIN)/python -m benchmarks.export

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from corpus.db import mask_url
 from corpus.export import EXPORT_FIELDS, FIELD_SCHEMA
 from corpus.models import NearDuplicate, Post
-from corpus.stats import LOCAL_TZ, CorpusStats, corpus_stats
+from corpus.stats import CorpusStats, corpus_stats, local_day, utc_minute
 
 CARD = "corpus_card.md"
 MONTHS_CHART = "posts_per_month.png"
@@ -81,8 +81,8 @@ def render(stats: CorpusStats, words: list[int], methods: list[str], url: str) -
         f"| words | {stats.words:,} |",
         f"| characters | {stats.characters:,} |",
         f"| rejects | {stats.rejects} |",
-        f"| first published | {_day(stats.first_published)} |",
-        f"| last published | {_day(stats.last_published)} |",
+        f"| first published | {local_day(stats.first_published)} |",
+        f"| last published | {local_day(stats.last_published)} |",
         "",
         "Dates are in Vientiane time (UTC+7); years and months below are counted in it too.",
         "",
@@ -92,11 +92,12 @@ def render(stats: CorpusStats, words: list[int], methods: list[str], url: str) -
         "|---|---|---:|---:|---|---|",
     ]
     for source in stats.sources:
+        first, last = utc_minute(source.first_crawl), utc_minute(source.last_crawl)
         lines.append(
             f"| {source.site} | {', '.join(source.hosts) or '-'} | {source.posts} | "
-            f"{source.crawls} | {_minute(source.first_crawl)} | {_minute(source.last_crawl)} |"
+            f"{source.crawls} | {first} | {last} |"
         )
-    span = f"{_day(stats.first_published)} to {_day(stats.last_published)}"
+    span = f"{local_day(stats.first_published)} to {local_day(stats.last_published)}"
     lines += [
         "",
         "## Time span",
@@ -224,20 +225,12 @@ def _word_figures(words: list[int]) -> list[tuple[str, str]]:
     ]
 
 
-def _day(value: datetime | None) -> str:
-    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d") if value else "-"
-
-
-def _minute(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if value else "-"
-
-
 def _crawl_span(stats: CorpusStats) -> str:
     firsts = [s.first_crawl for s in stats.sources if s.first_crawl]
     lasts = [s.last_crawl for s in stats.sources if s.last_crawl]
     if not firsts:
         return "on unknown dates"
-    return f"{_minute(min(firsts))[:10]} to {_minute(max(lasts))[:10]}"
+    return f"{utc_minute(min(firsts))[:10]} to {utc_minute(max(lasts))[:10]}"
 
 
 # -- charts -------------------------------------------------------------------------------------

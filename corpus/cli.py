@@ -267,8 +267,7 @@ def _print_summary(url: str, run_id: int | None) -> dict | None:
 @click.option("--site", help="Only this site.")
 def stats(database: str | None, site: str | None) -> None:
     """Counts by year, month, category and author; duplicates; rejects; coverage; crawl runs."""
-    from corpus.card import _day, _minute
-    from corpus.stats import corpus_stats
+    from corpus.stats import corpus_stats, local_day, utc_minute
 
     result = corpus_stats(open_existing(resolve_url(database)), site=site)
     totals = Table(title="Corpus", show_header=False)
@@ -284,8 +283,8 @@ def stats(database: str | None, site: str | None) -> None:
         ("rejects", result.rejects),
         ("words", f"{result.words:,}"),
         ("characters", f"{result.characters:,}"),
-        ("first published", _day(result.first_published)),
-        ("last published", _day(result.last_published)),
+        ("first published", local_day(result.first_published)),
+        ("last published", local_day(result.last_published)),
     ):
         totals.add_row(label, str(value))
     console.print(totals)
@@ -298,8 +297,8 @@ def stats(database: str | None, site: str | None) -> None:
             ", ".join(source.hosts),
             str(source.posts),
             str(source.crawls),
-            _minute(source.first_crawl),
-            _minute(source.last_crawl),
+            utc_minute(source.first_crawl),
+            utc_minute(source.last_crawl),
         )
     console.print(sources)
     for title, rows in (

@@ -30,7 +30,6 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 from sqlalchemy import Engine, delete, func, insert, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.engine import Connection
@@ -98,11 +97,15 @@ def shingle_hashes(text: str) -> np.ndarray:
 
 @cache
 def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    from datasketch import MinHash  # imported when first needed: it loads scipy
+
     return MinHash(num_perm=NUM_PERM, seed=SEED).permutations
 
 
 def signature(hashes: np.ndarray) -> np.ndarray:
     """The MinHash signature (``NUM_PERM`` uint32 values) of a set of shingle hashes."""
+    from datasketch import MinHash
+
     minhash = MinHash(
         num_perm=NUM_PERM, seed=SEED, hashfunc=int, permutations=_permutations(), scheme="affine32"
     )

@@ -146,6 +146,16 @@ def corpus_stats(engine: Engine, site: str | None = None, recent_runs: int = 10)
     return stats
 
 
+def local_day(value: datetime | None) -> str:
+    """A date as researchers count it: the day in Vientiane, '-' when unknown."""
+    return value.astimezone(LOCAL_TZ).strftime("%Y-%m-%d") if value else "-"
+
+
+def utc_minute(value: datetime | None) -> str:
+    """A crawl time: UTC to the minute, '-' when unknown."""
+    return value.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
 def _sources(db, site: str | None) -> list[Source]:
     """Each site in the corpus: its hosts, posts, and when it was crawled."""
     posts = dict(db.execute(select(Post.site, func.count(Post.id)).group_by(Post.site)).all())

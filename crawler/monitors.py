@@ -76,17 +76,21 @@ class ItemCountMonitor(Monitor):
         seen = posts_seen(self.data.stats)
         engine = get_engine(resolve_url(self.data.crawler.settings.get("CORPUS_DATABASE_URL")))
         with engine.connect() as db:
-            previous = db.execute(
-                select(CrawlRun.posts_new + CrawlRun.posts_updated + CrawlRun.posts_unchanged)
-                .where(
-                    CrawlRun.site == spider.site_profile.name,
-                    CrawlRun.status == "finished",
-                    CrawlRun.mode == spider.mode,
-                    CrawlRun.discovery == self.data.stats.get("corpus/discovery"),
+            previous = (
+                db.execute(
+                    select(CrawlRun.posts_new + CrawlRun.posts_updated + CrawlRun.posts_unchanged)
+                    .where(
+                        CrawlRun.site == spider.site_profile.name,
+                        CrawlRun.status == "finished",
+                        CrawlRun.mode == spider.mode,
+                        CrawlRun.discovery == self.data.stats.get("corpus/discovery"),
+                    )
+                    .order_by(CrawlRun.id.desc())
+                    .limit(3)
                 )
-                .order_by(CrawlRun.id.desc())
-                .limit(3)
-            ).scalars().all()
+                .scalars()
+                .all()
+            )
         if not previous:
             self.skipTest("no earlier run of this kind to compare with")
         average = sum(previous) / len(previous)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import AsyncIterator, Iterable, Iterator
+from email.utils import format_datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
@@ -101,11 +102,11 @@ class WordPressSpider(scrapy.Spider):
         An incremental crawl prefers the sources that show changes (REST ``modified_gmt``,
         sitemap ``lastmod``) and fetches only new and changed posts.
         """
-        if self.requested_mode == "full":
-            return
         engine = init_db(resolve_url(settings.get("CORPUS_DATABASE_URL")))
         self.known = Known(known_posts(engine, self.site_profile.name))
-        if self.requested_mode == "incremental" or self.known.posts:
+        if self.requested_mode == "full":
+            pass  # known posts still get conditional requests
+        elif self.requested_mode == "incremental" or self.known.posts:
             self.mode = "incremental"
             if self.discovery == "auto":
                 preferred = ("rest", "sitemap", *self.site_profile.discovery)
@@ -408,11 +409,26 @@ class WordPressSpider(scrapy.Spider):
     # -- post pages -------------------------------------------------------------------------
 
     def _post_request(self, url: str) -> scrapy.Request:
+        """A post page; a known post is asked for only if modified since we stored it."""
+        headers, meta = {}, {}
+        known = self.known.by_url.get(canonicalize_url(url))
+        if known is not None and not known.gone:
+            headers["If-Modified-Since"] = format_datetime(known.changed_at, usegmt=True)
+            meta["handle_httpstatus_list"] = [304]
         return scrapy.Request(
-            url, callback=self.parse_post, errback=self.on_error, priority=POST_PRIORITY
+            url,
+            callback=self.parse_post,
+            errback=self.on_error,
+            priority=POST_PRIORITY,
+            headers=headers,
+            meta=meta,
         )
 
-    def parse_post(self, response: Response) -> Iterator[Post | Reject | scrapy.Request]:
+    def parse_post(self, response: Response) -> Iterator[Any]:
+        if response.status == 304:  # not modified since the corpus stored it
+            self.crawler.stats.inc_value("corpus/not_modified")
+            yield Seen(site=self.site_profile.name, urls=[canonicalize_url(response.url)])
+            return
         try:
             found = WordPressPostParser(response.text, response.url, self.site_profile).extract()
         except Exception as exc:  # a page we cannot parse is a reject, never a crash
