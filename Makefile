@@ -18,7 +18,8 @@ demo: install
 	$(BIN)/laocorpus demo
 
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not serial"
+	$(BIN)/python -m pytest -m serial
 
 lint: install
 	$(BIN)/ruff check .

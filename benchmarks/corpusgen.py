@@ -36,7 +36,7 @@ from samplesite.lexicon import BOILERPLATE
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "data" / "bench"
-VERSION = 3  # bump when the generated content changes
+VERSION = 4  # bump when the generated content or the schema changes
 SITE = "bench"
 BASE_URL = "https://bench.example"
 NEAR_SHARE = 0.01  # near-duplicate reposts of an earlier post

@@ -9,12 +9,16 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from corpus.cli_db import COMMANDS as DB_COMMANDS
+from corpus.cli_distributed import COMMANDS as DISTRIBUTED_COMMANDS
+from corpus.cli_distributed import redis_options
 from corpus.cli_maintainer import COMMANDS as MAINTAINER_COMMANDS
 from corpus.db import CorpusError, init_db, mask_url, open_existing, resolve_url
 
@@ -62,6 +66,7 @@ EXIT_LOCKED = 75  # EX_TEMPFAIL: cron may simply try again later
     show_default=True,
     help="Where the one-crawl-at-a-time lock lives.",
 )
+@redis_options
 def crawl(
     site: str,
     database: str | None,
@@ -69,13 +74,20 @@ def crawl(
     base_url: str | None,
     log_file: str,
     lock_dir: Path,
+    **distributed: Any,
 ) -> None:
     """Crawl SITE (a site profile, e.g. lsr) into the corpus: the command cron runs.
 
     Incremental when the corpus already holds the site (only new, changed and removed posts),
     complete with --full. Exit status: 0 done, 1 crawl or monitors failed, 75 another crawl of
-    the site is running.
+    the site is running. With --redis, one worker of the distributed crawl `laocorpus seed`
+    opened: start as many as you like, on any machines.
     """
+    if distributed["redis_url"]:
+        from corpus.cli_distributed import crawl_worker
+
+        crawl_worker(site, resolve_url(database), base_url, log_file, **distributed)
+        return
     from corpus.lock import LockHeld, crawl_lock
     from corpus.writer import CorpusWriter
     from crawler.sites import registry
@@ -100,6 +112,14 @@ def crawl(
         click.echo(f"laocorpus: {exc}", err=True)
         sys.exit(EXIT_LOCKED)
     run = _print_summary(url, outcome.run_id)
+    if outcome.stats.get("corpus/posts_new") or outcome.stats.get("corpus/posts_updated"):
+        from corpus import neardup
+
+        found = neardup.update(engine)  # after every crawl that changed posts (incremental)
+        console.print(
+            f"near-duplicates: {found.near_duplicates} posts in {found.clusters} clusters "
+            f"({found.compared} posts compared in {found.seconds:.1f} s)"
+        )
     if run is None or run["status"] != "finished":
         failure = (run or {}).get("failure") or f"finish reason {outcome.finish_reason!r}"
         raise click.ClickException(f"crawl run {outcome.run_id} failed: {failure}")
@@ -539,11 +559,10 @@ def serve(database: str | None, port: int) -> None:
     The full-text index (posts_fts, trigrams) is built or refreshed first.
     """
     from corpus import serve as browsing
-    from corpus.neardup import ensure_tables
 
     url = resolve_url(database)
     path = browsing.sqlite_path(url)
-    ensure_tables(open_existing(url))
+    open_existing(url)  # a corpus this code can read: current schema, tables all there
     with err_console.status("building the search index"):
         rebuilt = browsing.build_search_index(path)
     err_console.print(f"search index {'rebuilt' if rebuilt else 'up to date'}")
@@ -559,7 +578,7 @@ def serve(database: str | None, port: int) -> None:
 
 # -- maintainer commands (sample site, site profiles, fixtures) ----------------------------
 
-for _command in MAINTAINER_COMMANDS:
+for _command in (*MAINTAINER_COMMANDS, *DB_COMMANDS, *DISTRIBUTED_COMMANDS):
     cli.add_command(_command)
 
 

@@ -7,14 +7,16 @@ leaves an intact file); PostgreSQL is the same code with another URL.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import time
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError, SQLAlchemyError
 
-from corpus.models import SCHEMA_VERSION, Base, SchemaInfo
+logger = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///data/corpus.sqlite"
 ENV_VAR = "CORPUS_DATABASE_URL"
@@ -94,25 +96,21 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def init_db(url: str) -> Engine:
-    """Open the corpus, creating its tables on first use; errors become one-line CorpusErrors."""
+    """Open the corpus, creating its tables on first use; errors become one-line CorpusErrors.
+
+    A corpus at another schema revision than this code's is refused (corpus/schema.py).
+    """
+    from corpus import schema
+
     engine = get_engine(url)
     try:
         with engine.begin() as connection:
-            if not inspect(connection).has_table(SchemaInfo.__tablename__):
-                Base.metadata.create_all(connection)
-                connection.execute(SchemaInfo.__table__.insert().values(version=SCHEMA_VERSION))
-                return engine
-            version = connection.execute(select(SchemaInfo.version)).scalar()
+            schema.prepare(connection, url)
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         raise CorpusError(f"cannot open database {mask_url(url)}: {reason}") from None
     except SQLAlchemyError as exc:
         raise CorpusError(f"database error on {mask_url(url)}: {exc.__class__.__name__}") from None
-    if version != SCHEMA_VERSION:
-        raise CorpusError(
-            f"database {mask_url(url)} has schema version {version}, "
-            f"this code expects {SCHEMA_VERSION}"
-        )
     return engine
 
 
@@ -125,3 +123,27 @@ def open_existing(url: str) -> Engine:
     if is_file and parsed.database and not Path(parsed.database).expanduser().exists():
         raise CorpusError(f"no corpus at {parsed.database} (run a crawl or `laocorpus demo`)")
     return init_db(url)
+
+
+def with_retries(function, *args, seconds: float = 120.0, what: str = "write"):
+    """Call ``function`` until the database answers, for up to ``seconds``.
+
+    Each call is one transaction, so a failed attempt left nothing behind and can simply be
+    repeated: a server restart or a locked SQLite file delays the crawl instead of losing posts.
+    """
+    deadline = time.monotonic() + seconds
+    delay = 0.5
+    while True:
+        try:
+            return function(*args)
+        except (OperationalError, InterfaceError) as exc:
+            if time.monotonic() + delay > deadline:
+                raise
+            reason = (
+                str(exc.orig or exc).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            )
+            logger.warning(
+                "corpus unavailable during %s (%s): retrying in %.1f s", what, reason, delay
+            )
+            time.sleep(delay)
+            delay = min(delay * 2, 10.0)

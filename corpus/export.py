@@ -170,9 +170,6 @@ def _query(filters: PostFilter):
 
 def count_posts(engine: Engine, filters: PostFilter = PostFilter()) -> int:
     """How many posts :func:`iter_posts` will yield (for a progress bar)."""
-    from corpus.neardup import ensure_tables
-
-    ensure_tables(engine)
     with engine.connect() as db:
         subquery = _query(filters).subquery()
         return db.execute(select(func.count()).select_from(subquery)).scalar_one()
@@ -183,9 +180,6 @@ def iter_rows(
 ) -> Iterator[dict[str, Any]]:
     """Every matching post as a dict of :data:`EXPORT_FIELDS` with native values (aware
     datetimes), in ascending id order, fetched ``batch_size`` rows at a time."""
-    from corpus.neardup import ensure_tables
-
-    ensure_tables(engine)
     query = _query(filters).order_by(Post.id).limit(batch_size)
     last_id = 0
     while True:

@@ -47,11 +47,22 @@ def normalize(text: str) -> str:
     text = _ZERO_WIDTH_RE.sub("", text)
     text = unicodedata.normalize("NFC", text)
     text = _DECOMPOSED_AM_RE.sub("\\1\u0eb3", text)
-    text = _TONE_BEFORE_VOWEL_RE.sub("\\2\\1", text)
+    # NFC again: a tone moved past an above-vowel may now precede a below-vowel (ccc order).
+    text = unicodedata.normalize("NFC", _tones_after_vowels(text))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = (_HSPACE_RE.sub(" ", line).strip() for line in text.split("\n"))
     text = "\n".join(lines)
     return _BLANK_LINES_RE.sub("\n\n", text).strip()
+
+
+def _tones_after_vowels(text: str) -> str:
+    """Move every tone mark after the above-vowels that follow it (a bubble pass to a fixpoint,
+    so runs such as tone-vowel-tone-vowel settle in one call)."""
+    while True:
+        moved = _TONE_BEFORE_VOWEL_RE.sub("\\2\\1", text)
+        if moved == text:
+            return text
+        text = moved
 
 
 def normalize_inline(text: str) -> str:

@@ -177,7 +177,8 @@ class Reject(Base):
 
 
 class SchemaInfo(Base):
-    """The schema version this corpus was created with, checked before writing."""
+    """The schema version this corpus was created with (1 ever since: the Alembic revision in
+    ``alembic_version`` is what ``init_db`` checks, see corpus/schema.py)."""
 
     __tablename__ = "schema_info"
 
@@ -220,6 +221,40 @@ class NearDuplicate(Base):
     similarity: Mapped[float] = mapped_column(Float)
     method: Mapped[str] = mapped_column(String(64))
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CrawlRunWorker(Base):
+    """One worker process of a distributed crawl run: its share of the run's counters.
+
+    The run row (``crawl_runs``) holds the sums, added atomically by each worker; this row
+    says who did what, and whether the worker finished or died.
+    """
+
+    __tablename__ = "crawl_run_workers"
+    __table_args__ = (UniqueConstraint("run_id", "worker", name="uq_crawl_run_workers"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id", ondelete="CASCADE"), index=True)
+    worker: Mapped[str] = mapped_column(String(255))  # hostname:pid
+    hostname: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # last progress
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # running, finished, failed (its monitors failed), killed (it stopped heart-beating)
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    finish_reason: Mapped[str | None] = mapped_column(String(100))
+    failure: Mapped[str | None] = mapped_column(Text)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    responses: Mapped[int] = mapped_column(Integer, default=0)
+    items_scraped: Mapped[int] = mapped_column(Integer, default=0)
+    posts_new: Mapped[int] = mapped_column(Integer, default=0)
+    posts_updated: Mapped[int] = mapped_column(Integer, default=0)
+    posts_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    posts_duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    posts_gone: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
 
 
 Index("ix_posts_site_published", Post.site, Post.published_at)

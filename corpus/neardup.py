@@ -36,7 +36,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 
 from corpus import lao
-from corpus.models import Base, MinHashSignature, NearDuplicate, Post, utcnow
+from corpus.models import MinHashSignature, NearDuplicate, Post, utcnow
 
 SHINGLE = 5  # syllables per shingle
 NUM_PERM = 256  # MinHash permutations
@@ -50,7 +50,6 @@ METHOD = f"minhash{NUM_PERM}/syllable{SHINGLE}"
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _FOLD = np.uint64(32)
 _LOW32 = np.uint64(0xFFFFFFFF)
-_TABLES = (MinHashSignature.__table__, NearDuplicate.__table__)
 
 
 def pair_method(threshold: float) -> str:
@@ -154,17 +153,6 @@ class DedupResult:
 Progress = Callable[[str, int, int | None], None]
 
 
-def ensure_tables(engine: Engine) -> None:
-    """Create the near-duplicate tables in a corpus made before they existed."""
-    key = str(engine.url)
-    if key not in _ensured:
-        Base.metadata.create_all(engine, tables=list(_TABLES), checkfirst=True)
-        _ensured.add(key)
-
-
-_ensured: set[str] = set()
-
-
 def update(
     engine: Engine,
     threshold: float = DEFAULT_THRESHOLD,
@@ -183,7 +171,6 @@ def update(
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     started = time.perf_counter()
-    ensure_tables(engine)
     result = DedupResult()
     method = pair_method(threshold)
     with engine.begin() as db:
@@ -514,7 +501,6 @@ class NearDuplicatePair:
 
 def near_duplicate_pairs(engine: Engine, site: str | None = None) -> list[NearDuplicatePair]:
     """Every near-duplicate with the URL of its original, in post order."""
-    ensure_tables(engine)
     original = aliased(Post)
     query = (
         select(

@@ -59,12 +59,9 @@ class CorpusStats:
 
 
 def corpus_stats(engine: Engine, site: str | None = None, recent_runs: int = 10) -> CorpusStats:
-    from corpus.neardup import ensure_tables
-
     def scoped(query, column=Post.site):
         return query.where(column == site) if site else query
 
-    ensure_tables(engine)
     stats = CorpusStats()
     with engine.connect() as db:
         stats.posts = db.execute(scoped(select(func.count(Post.id)))).scalar_one()

@@ -3,6 +3,7 @@
 Each batch is one transaction, so a crawl killed at any moment leaves whole batches or nothing.
 A post is identified by (site, WordPress ID) when the ID is known, else by its canonical URL, so
 re-crawling a post — through any archive, in any run — updates one row instead of adding one.
+Several processes may write at once (distributed crawls): see corpus/upsert.py for how.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, insert, or_, select, tuple_, update
 from sqlalchemy.engine import Connection
 
+from corpus import upsert
 from corpus.models import CrawlRun, Post, PostRevision, PostTerm, Reject, Term, utcnow
 
 # The item fields the corpus stores; their hash decides "unchanged" on a re-crawl.
@@ -116,17 +118,24 @@ class CorpusWriter:
         rejects: Sequence[Mapping[str, Any]] = (),
         run_id: int | None = None,
     ) -> BatchResult:
-        """Store one batch in one transaction and say what it changed."""
-        result = BatchResult()
-        now = utcnow()
-        with self.engine.begin() as connection:
-            if posts:
-                self._write_posts(connection, _unique_posts(posts), run_id, now, result)
-            if rejects:
-                rejects = self._mark_gone(connection, rejects, now, result)
-                self._write_rejects(connection, rejects, run_id, now)
-                result.rejected = len(rejects)
-        return result
+        """Store one batch in one transaction and say what it changed.
+
+        A transaction another writer deadlocked or raced is rolled back and run again.
+        """
+
+        def transaction() -> BatchResult:
+            result = BatchResult()
+            now = utcnow()
+            with self.engine.begin() as connection:
+                if posts:
+                    self._write_posts(connection, _unique_posts(posts), run_id, now, result)
+                if rejects:
+                    kept = self._mark_gone(connection, rejects, now, result)
+                    self._write_rejects(connection, kept, run_id, now)
+                    result.rejected = len(kept)
+            return result
+
+        return upsert.retrying(transaction)
 
     def _write_posts(
         self,
@@ -136,25 +145,22 @@ class CorpusWriter:
         now: datetime,
         result: BatchResult,
     ) -> None:
-        existing = _existing_posts(connection, posts)
+        # Another writer storing a copy of one of these texts waits here until we commit.
+        upsert.lock_texts(connection, (post["content_hash"] for post in posts))
+        existing = _existing_posts(connection, posts)  # locked: compared with their latest version
+        inserted = self._insert_new(connection, posts, existing, run_id, now)
         unchanged_ids: list[int] = []
         changed: dict[int, Mapping[str, Any]] = {}
-        inserts: list[dict[str, Any]] = []
         hashes_to_check: set[str] = set()
         for post in posts:
-            row = existing.get(_identity(post)) or existing.get(("url", post["url"]))
-            values = _post_values(post)
+            if post["url"] in inserted:
+                changed[inserted[post["url"]]] = post
+                continue
+            row = _match(existing, post)
             if row is None:
-                inserts.append(
-                    {
-                        **values,
-                        "first_seen_at": now,
-                        "last_seen_at": now,
-                        "first_run_id": run_id,
-                        "last_run_id": run_id,
-                    }
-                )
-            elif row.record_hash == values["record_hash"]:
+                raise RuntimeError(f"post {post['url']} neither inserted nor found")
+            values = _post_values(post)
+            if row.record_hash == values["record_hash"]:
                 unchanged_ids.append(row.id)
             else:
                 if row.title != values["title"] or row.content_hash != values["content_hash"]:
@@ -173,20 +179,49 @@ class CorpusWriter:
                 .where(Post.id.in_(unchanged_ids))
                 .values(last_seen_at=now, last_run_id=run_id, gone_at=None)
             )
-        if inserts:
-            rows = connection.execute(
-                insert(Post).returning(Post.id, sort_by_parameter_order=True), inserts
-            ).all()
-            inserted = _inserted(posts, existing)
-            changed.update({row.id: post for row, post in zip(rows, inserted, strict=True)})
-        result.new = len(inserts)
-        result.updated = len(changed) - len(inserts)
+        result.new = len(inserted)
+        result.updated = len(changed) - len(inserted)
         result.unchanged = len(unchanged_ids)
         if changed:
             _write_terms(connection, changed)
             hashes_to_check.update(post["content_hash"] for post in changed.values())
             result.duplicate = _resolve_duplicates(connection, hashes_to_check)
             connection.execute(delete(Reject).where(Reject.url.in_([p["url"] for p in posts])))
+
+    def _insert_new(
+        self,
+        connection: Connection,
+        posts: list[Mapping[str, Any]],
+        existing: dict[tuple, Any],
+        run_id: int | None,
+        now: datetime,
+    ) -> dict[str, int]:
+        """Insert the posts not found, ``ON CONFLICT DO NOTHING``; returns {url: row id}.
+
+        A post another writer inserted meanwhile conflicts (PostgreSQL waits for that writer
+        to commit first): it is read, locked, into ``existing`` and handled as a re-crawl.
+        """
+        fresh = [post for post in posts if _match(existing, post) is None]
+        if not fresh:
+            return {}
+        rows = connection.execute(
+            upsert.insert(connection, Post).on_conflict_do_nothing().returning(Post.id, Post.url),
+            [
+                {
+                    **_post_values(post),
+                    "first_seen_at": now,
+                    "last_seen_at": now,
+                    "first_run_id": run_id,
+                    "last_run_id": run_id,
+                }
+                for post in fresh
+            ],
+        ).all()
+        inserted = {row.url: row.id for row in rows}
+        lost = [post for post in fresh if post["url"] not in inserted]
+        if lost:
+            existing.update(_existing_posts(connection, lost))
+        return inserted
 
     def mark_seen(
         self,
@@ -203,12 +238,16 @@ class CorpusWriter:
             conditions.append(Post.url.in_(list(urls)))
         if not conditions:
             return 0
-        with self.engine.begin() as connection:
-            return connection.execute(
-                update(Post)
-                .where(Post.site == site, or_(*conditions))
-                .values(last_seen_at=utcnow(), last_run_id=run_id, gone_at=None)
-            ).rowcount
+
+        def transaction() -> int:
+            with self.engine.begin() as connection:
+                return connection.execute(
+                    update(Post)
+                    .where(Post.site == site, or_(*conditions))
+                    .values(last_seen_at=utcnow(), last_run_id=run_id, gone_at=None)
+                ).rowcount
+
+        return upsert.retrying(transaction, "seen posts")
 
     def _mark_gone(
         self,
@@ -239,25 +278,35 @@ class CorpusWriter:
         run_id: int | None,
         now: datetime,
     ) -> None:
-        for reject in rejects:
-            values = {
+        rows: dict[str, dict[str, Any]] = {}
+        for reject in rejects:  # one row per URL; a URL met twice in a batch counts twice
+            seen = rows[reject["url"]]["times_seen"] + 1 if reject["url"] in rows else 1
+            rows[reject["url"]] = {
+                "url": reject["url"],
                 "site": reject["site"],
                 "stage": reject["stage"],
                 "reason": str(reject["reason"])[:500],
                 "http_status": reject.get("http_status"),
                 "raw": _jsonable(reject.get("raw") or {}),
+                "first_seen_at": now,
                 "last_seen_at": now,
+                "times_seen": seen,
                 "last_run_id": run_id,
             }
-            updated = connection.execute(
-                update(Reject)
-                .where(Reject.url == reject["url"])
-                .values(**values, times_seen=Reject.times_seen + 1)
-            )
-            if updated.rowcount == 0:
-                connection.execute(
-                    insert(Reject).values(url=reject["url"], first_seen_at=now, **values)
-                )
+        if not rows:
+            return
+        statement = upsert.insert(connection, Reject)
+        kept = ("site", "stage", "reason", "http_status", "raw", "last_seen_at", "last_run_id")
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Reject.url],
+                set_={
+                    **{name: statement.excluded[name] for name in kept},
+                    "times_seen": Reject.__table__.c.times_seen + statement.excluded.times_seen,
+                },
+            ),
+            [rows[url] for url in sorted(rows)],
+        )
 
 
 def _identity(post: Mapping[str, Any]) -> tuple:
@@ -271,7 +320,12 @@ def _unique_posts(posts: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]
     return list({_identity(post): post for post in posts}.values())
 
 
+def _match(existing: dict[tuple, Any], post: Mapping[str, Any]) -> Any:
+    return existing.get(_identity(post)) or existing.get(("url", post["url"]))
+
+
 def _existing_posts(connection: Connection, posts: list[Mapping[str, Any]]) -> dict[tuple, Any]:
+    """The stored rows of these posts, locked until commit (``FOR UPDATE``, in id order)."""
     ids = [(p["site"], int(p["post_id"])) for p in posts if p.get("post_id") is not None]
     urls = [p["url"] for p in posts]
     conditions = [Post.url.in_(urls)]
@@ -289,7 +343,10 @@ def _existing_posts(connection: Connection, posts: list[Mapping[str, Any]]) -> d
             Post.text,
             Post.modified_at,
             Post.last_seen_at,
-        ).where(or_(*conditions))
+        )
+        .where(or_(*conditions))
+        .order_by(Post.id)
+        .with_for_update()
     ).all()
     found: dict[tuple, Any] = {}
     for row in rows:
@@ -313,14 +370,6 @@ def _keep_revision(connection: Connection, row: Any, run_id: int | None, now: da
             replaced_at=now,
         )
     )
-
-
-def _inserted(posts: list[Mapping[str, Any]], existing: dict[tuple, Any]):
-    return [
-        post
-        for post in posts
-        if existing.get(_identity(post)) is None and existing.get(("url", post["url"])) is None
-    ]
 
 
 def _post_values(post: Mapping[str, Any]) -> dict[str, Any]:
@@ -359,15 +408,16 @@ def _write_terms(connection: Connection, posts: Mapping[int, Mapping[str, Any]])
             )
         ).all()
         term_ids = {(r.site, r.taxonomy, r.name): r.id for r in rows}
-        missing = [
-            {"site": s, "taxonomy": t, "name": n} for s, t, n in sorted(wanted - term_ids.keys())
-        ]
-        if missing:
+        missing = sorted(wanted - term_ids.keys())
+        if missing:  # another writer may be adding the same terms: theirs or ours, one row
+            connection.execute(
+                upsert.insert(connection, Term).on_conflict_do_nothing(),
+                [{"site": s, "taxonomy": t, "name": n} for s, t, n in missing],
+            )
             created = connection.execute(
-                insert(Term).returning(
-                    Term.id, Term.site, Term.taxonomy, Term.name, sort_by_parameter_order=True
-                ),
-                missing,
+                select(Term.id, Term.site, Term.taxonomy, Term.name).where(
+                    tuple_(Term.site, Term.taxonomy, Term.name).in_(missing)
+                )
             ).all()
             term_ids.update({(r.site, r.taxonomy, r.name): r.id for r in created})
     connection.execute(delete(PostTerm).where(PostTerm.post_id.in_(list(posts))))
@@ -389,8 +439,10 @@ def _resolve_duplicates(connection: Connection, hashes: set[str]) -> int:
     """Point every copy of a text at its earliest-published copy; return new duplicates.
 
     The original is chosen from the whole corpus each time, so the answer does not depend on
-    the order in which the crawl met the copies.
+    the order in which the crawl met the copies; the text locks make every concurrent writer's
+    copies visible here before choosing.
     """
+    upsert.lock_texts(connection, hashes)
     rows = connection.execute(
         select(
             Post.id, Post.content_hash, Post.published_at, Post.post_id, Post.duplicate_of_id

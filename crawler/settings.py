@@ -24,6 +24,16 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 # Transient failures are retried; what still fails becomes a reject with its reason.
 RETRY_ENABLED = True
 RETRY_TIMES = 3
+RETRY_BACKOFF_BASE = 0.5  # seconds before the first retry, doubled each time
+RETRY_BACKOFF_MAX = 10.0
+RETRY_AFTER_MAX = 60.0  # the longest Retry-After honoured
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.Utf8DetectionMiddleware": 585,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.middlewares.StrictRedirectMiddleware": 600,
+}
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
@@ -61,5 +71,16 @@ CORPUS_MONITOR_MIN_ITEM_RATIO = 0.5  # posts seen, against the last runs of the 
 CORPUS_DATABASE_URL = None
 CORPUS_BATCH_SIZE = 200
 CORPUS_FLUSH_SECONDS = 5.0
+CORPUS_WRITE_RETRY_SECONDS = 300.0  # how long a batch waits for an unavailable database
+
+# Distributed crawls (crawler/distributed.py): with CORPUS_REDIS_URL set, every spider is a
+# worker of the site's run seeded in that Redis (`laocorpus seed`), sharing its queue.
+SPIDER_LOADER_CLASS = "crawler.distributed.SpiderLoader"
+CORPUS_REDIS_URL = None
+CORPUS_REDIS_PREFIX = "laocorpus"  # keys: {prefix}:{site}:{run}:requests, :dupefilter, ...
+CORPUS_RUN_ID = None  # None: the site's current run ({prefix}:{site}:run)
+MAX_IDLE_TIME_BEFORE_CLOSE = 10  # seconds a worker waits, idle, for more work before closing
+CORPUS_WORKER_TTL = 15  # seconds without a heartbeat after which a worker counts as dead
+CORPUS_PROGRESS_SECONDS = 5  # how often a worker adds its counters to the shared run
 
 LOG_LEVEL = "INFO"

@@ -9,6 +9,7 @@ fetches again.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections import deque
@@ -17,7 +18,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from corpus.db import init_db, resolve_url
+from corpus.db import init_db, resolve_url, with_retries
 from corpus.writer import BatchResult, CorpusWriter
 from crawler.items import Post, Reject, Seen
 
@@ -26,7 +27,15 @@ MAX_PENDING_BATCHES = 4
 
 
 class StorePipeline:
-    def __init__(self, crawler, database_url: str, batch_size: int, flush_seconds: float) -> None:
+    def __init__(
+        self,
+        crawler,
+        database_url: str,
+        batch_size: int,
+        flush_seconds: float,
+        retry_seconds: float = 300.0,
+    ) -> None:
+        self.retry_seconds = retry_seconds
         self.crawler = crawler
         self.stats = crawler.stats
         self.writer = CorpusWriter(init_db(database_url))
@@ -48,6 +57,7 @@ class StorePipeline:
             resolve_url(settings.get("CORPUS_DATABASE_URL")),
             settings.getint("CORPUS_BATCH_SIZE", 100),
             settings.getfloat("CORPUS_FLUSH_SECONDS", 5.0),
+            settings.getfloat("CORPUS_WRITE_RETRY_SECONDS", 300.0),
         )
 
     async def process_item(self, item):
@@ -85,7 +95,8 @@ class StorePipeline:
 
     def _submit(self, function, *args) -> None:
         """Run a write on the writer thread; batches keep their order."""
-        future = asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+        call = functools.partial(with_retries, function, *args, seconds=self.retry_seconds)
+        future = asyncio.get_running_loop().run_in_executor(self.executor, call)
         future.add_done_callback(self._written)
         self.pending.append(future)
 

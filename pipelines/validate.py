@@ -5,9 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import regex
 from itemadapter import ItemAdapter
 
 from crawler.items import Post, Reject
+
+# U+FFFD, UTF-8 Lao read as latin-1/cp1252 ("àº"), or read as windows-874 (Thai "เบ" pairs):
+# never store that as Lao.
+_MOJIBAKE = regex.compile(
+    "\ufffd|[\u00c0-\u00ef][\u0080-\u00bf\u2018-\u203a]|(?:\u0e40[\u0e1a\u0e1b].){3}"
+)
 
 REQUIRED = (
     ("title", "missing title"),
@@ -21,6 +28,8 @@ def rejection_reason(adapter: ItemAdapter) -> str | None:
     for field, reason in REQUIRED:
         if not adapter.get(field):
             return reason
+    if _MOJIBAKE.search(adapter["text"]) or _MOJIBAKE.search(adapter["title"]):
+        return "undecodable text (wrong encoding)"
     published = adapter["published_at"]
     if not isinstance(published, datetime) or published.tzinfo is None:
         return "published_at is not a timezone-aware datetime"

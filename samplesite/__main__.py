@@ -1,5 +1,6 @@
 """Serve the sample site until interrupted: python -m samplesite --port P [--posts N] [--seed S]
-[--theme lsr|newsbox] [--permalinks pretty|plain] [--rest on|off|rest_route].
+[--theme lsr|newsbox] [--permalinks pretty|plain] [--rest on|off|rest_route]
+[--chaos [--chaos-seed S]].
 
 Why a first stdout line with the base URL: callers (end-to-end tests) start this in a
 subprocess, read one line, and know the server is listening and the ground truth is written.
@@ -8,17 +9,34 @@ subprocess, read one line, and know the server is listening and the ground truth
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
+from pathlib import Path
 from types import FrameType
 
+from samplesite.chaos import chaos_truth
 from samplesite.content import SampleSite
-from samplesite.faces import PERMALINKS, REST_MODES, THEMES, Face, write_face_ground_truth
+from samplesite.faces import (
+    PERMALINKS,
+    REST_MODES,
+    THEMES,
+    Face,
+    face_ground_truth,
+    write_face_ground_truth,
+)
 from samplesite.server import SampleSiteServer
 
 
 def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
+
+
+def _write_chaos_ground_truth(site: SampleSite, face: Face, chaos_seed: int, path: str) -> None:
+    """The face's ground truth plus "chaos": chaos_truth(), in write_face_ground_truth's format."""
+    data = face_ground_truth(site, face)
+    data["chaos"] = chaos_truth(site, chaos_seed, face)
+    Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,17 +56,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--ground-truth",
         metavar="FILE",
-        help="write the ground truth JSON here (paths in this face's permalink shape)",
+        help="write the ground truth JSON here (paths in this face's permalink shape; with "
+        '--chaos, the chaos ground truth under "chaos")',
+    )
+    parser.add_argument(
+        "--chaos", action="store_true", help="serve the faults of chaos mode (samplesite.chaos)"
+    )
+    parser.add_argument(
+        "--chaos-seed", type=int, metavar="S", help="where chaos mode puts its faults (default: 1)"
     )
     args = parser.parse_args(argv)
+    if args.chaos_seed is not None and not args.chaos:
+        parser.error("--chaos-seed needs --chaos")
+    chaos_seed = 1 if args.chaos_seed is None else args.chaos_seed
     try:
         site = SampleSite(posts=args.posts, seed=args.seed, epoch=args.epoch)
     except ValueError as err:
         parser.error(str(err))
     face = Face(args.theme, args.permalinks, args.rest)
-    server = SampleSiteServer(site, args.port, face)
+    server = SampleSiteServer(site, args.port, face, chaos=args.chaos, chaos_seed=chaos_seed)
     try:
-        if args.ground_truth:
+        if args.ground_truth and args.chaos:
+            _write_chaos_ground_truth(site, face, chaos_seed, args.ground_truth)
+        elif args.ground_truth:
             write_face_ground_truth(site, face, args.ground_truth)
         print(server.base_url, flush=True)
         signal.signal(signal.SIGTERM, _stop)

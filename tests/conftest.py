@@ -77,13 +77,47 @@ def postgres_url() -> Iterator[str]:
     name = f"lnc_test_{uuid.uuid4().hex[:12]}"
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield url.set(database=name).render_as_string(hide_password=False)
-        finally:
-            from corpus.db import dispose_engines
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        from corpus.db import dispose_engines
 
-            dispose_engines()
+        dispose_engines()
+        # A new connection: a test may have restarted the server meanwhile.
+        admin, _ = _postgres_or_skip()
+        with admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The real Redis at 127.0.0.1:6379; skipped when down, but a failure when ``CI=true``."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5).ping()
+    except redis.RedisError as exc:
+        message = f"Redis not reachable at {REDIS_URL}: {exc}".splitlines()[0]
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return REDIS_URL
+
+
+@pytest.fixture
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test's own; every key under it is deleted afterwards."""
+    import redis
+
+    prefix = f"lnctest-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    server = redis.Redis.from_url(redis_url)
+    keys = list(server.scan_iter(f"{prefix}:*"))
+    if keys:
+        server.delete(*keys)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -6,9 +6,11 @@ the crawl's closing log.
 
 from __future__ import annotations
 
+import functools
+
 from scrapy import signals
 
-from corpus.db import init_db, mask_url, resolve_url
+from corpus.db import init_db, mask_url, resolve_url, with_retries
 from corpus.writer import CorpusWriter
 
 COUNTERS = {
@@ -59,7 +61,8 @@ class CorpusRunExtension:
         counters = {column: int(stats.get_value(key, 0)) for column, key in COUNTERS.items()}
         failure = stats.get_value("corpus/monitor_failures")
         status = "finished" if reason == "finished" and not failure else "failed"
-        self.writer.finish_run(
+        close = functools.partial(
+            self.writer.finish_run,
             self.run_id,
             status=status,
             finish_reason=reason,
@@ -68,3 +71,4 @@ class CorpusRunExtension:
             failure=failure,
             **counters,
         )
+        with_retries(close, what="closing the crawl run")

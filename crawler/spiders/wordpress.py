@@ -17,8 +17,8 @@ from urllib.parse import urljoin, urlsplit
 import regex
 import scrapy
 from itemadapter import ItemAdapter
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
@@ -45,9 +45,35 @@ def is_loopback(url: str) -> bool:
 
 
 def failure_reason(failure: Failure) -> str:
+    """One line a person can act on: "HTTP 500", "redirect loop", "TimeoutError: ..."."""
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
-    return f"{failure.type.__name__}: {failure.getErrorMessage()}"[:500]
+    message = failure.getErrorMessage()
+    if failure.check(DownloadCancelledError) and "max size" in message:
+        return "page larger than 16 MB"
+    if failure.check(IgnoreRequest):
+        if "max redirections" in message or message.startswith("redirect loop"):
+            return "redirect loop"
+        if message.startswith("redirect off-site") or "offsite" in message.lower():
+            return "redirect off-site"
+    name = failure.type.__name__
+    if name.endswith("TimeoutError"):  # Twisted's, asyncio's and Scrapy's DownloadTimeoutError
+        name = "TimeoutError"
+    return f"{name}: {message}"[:500]
+
+
+def is_site_failure(failure: Failure) -> bool:
+    """Ignored requests are our own choice (robots.txt, links to other sites), except a
+    redirect loop or a redirect off-site, which lose a page the site listed."""
+    if not failure.check(IgnoreRequest) or failure.check(HttpError):
+        return True
+    request = failure.request  # type: ignore[attr-defined]
+    message = failure.getErrorMessage()
+    return (
+        "max redirections" in message
+        or message.startswith(("redirect loop", "redirect off-site"))
+        or ("offsite" in message.lower() and bool(request.meta.get("redirect_urls")))
+    )
 
 
 class WordPressSpider(scrapy.Spider):
@@ -373,8 +399,18 @@ class WordPressSpider(scrapy.Spider):
                 elif self.site_profile.follow_category_archives and self.is_category_archive(url):
                     yield scrapy.Request(url, callback=self.parse_archive, errback=self.on_error)
         next_page = archive.next_page(response)
+        if not links or links == response.meta.get("previous_links"):
+            # An empty page, or the same page again: the end, or a calendar-like trap.
+            if next_page:
+                self.logger.info("%s lists nothing new: not following its next page", response.url)
+            return
         if next_page and self._same_site(next_page):
-            yield scrapy.Request(next_page, callback=self.parse_archive, errback=self.on_error)
+            yield scrapy.Request(
+                next_page,
+                callback=self.parse_archive,
+                errback=self.on_error,
+                meta={"previous_links": links},
+            )
 
     def _listed(self, links: list[str]) -> Iterator[Any]:
         """Posts a listing shows: fetch the unknown ones (all of them in a full crawl)."""
@@ -428,6 +464,11 @@ class WordPressSpider(scrapy.Spider):
         if response.status == 304:  # not modified since the corpus stored it
             self.crawler.stats.inc_value("corpus/not_modified")
             yield Seen(site=self.site_profile.name, urls=[canonicalize_url(response.url)])
+            return
+        if not isinstance(response, TextResponse):
+            content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+            kind = content_type.split(";")[0].strip() or "no content type"
+            yield from self._reject(response.url, "fetch", f"not HTML ({kind})", response.status)
             return
         try:
             found = WordPressPostParser(response.text, response.url, self.site_profile).extract()
@@ -499,13 +540,14 @@ class WordPressSpider(scrapy.Spider):
 
     def on_error(self, failure: Failure) -> Iterator[Reject]:
         """Record a request that failed for good (retries are already spent)."""
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
-            return  # robots.txt, offsite or duplicate: not a failure of the site
+        if not is_site_failure(failure):
+            return  # robots.txt, a link to another site: not a failure of the site
         request = failure.request  # type: ignore[attr-defined]
+        url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL we listed
         status = failure.value.response.status if failure.check(HttpError) else None
         reason = failure_reason(failure)
-        self.logger.warning("giving up on %s: %s", request.url, reason)
-        yield from self._reject(request.url, "fetch", reason, status)
+        self.logger.warning("giving up on %s: %s", url, reason)
+        yield from self._reject(url, "fetch", reason, status)
 
     def _reject(
         self, url: str, stage: str, reason: str, status: int | None, raw: dict | None = None

@@ -1,0 +1,70 @@
+"""``laocorpus db upgrade|current``: the corpus schema's revision, and migrating it.
+
+The crawler and every command refuse a corpus at another revision than the code's, with one
+line naming the command here to run (see corpus/schema.py).
+"""
+
+from __future__ import annotations
+
+import click
+
+from corpus.db import CorpusError, mask_url, resolve_url
+
+DB_OPTION = click.option(
+    "--db",
+    "database",
+    metavar="URL",
+    help="Corpus database URL (default: $CORPUS_DATABASE_URL, else sqlite:///data/corpus.sqlite).",
+)
+
+
+@click.group("db")
+def db() -> None:
+    """The corpus schema: which revision a database has, and upgrading it."""
+
+
+@db.command()
+@DB_OPTION
+def upgrade(database: str | None) -> None:
+    """Migrate the corpus to this code's schema revision (an empty database is created).
+
+    Back up a corpus first: SQLite copies some tables while migrating, PostgreSQL runs each
+    upgrade in one transaction.
+    """
+    from corpus import schema
+
+    url = resolve_url(database)
+    before, after = schema.upgrade(url)
+    if before == after:
+        click.echo(f"{mask_url(url)} is at revision {after} already")
+    else:
+        click.echo(f"upgraded {mask_url(url)} from {before or 'an empty database'} to {after}")
+
+
+@db.command()
+@DB_OPTION
+def current(database: str | None) -> None:
+    """Print the corpus's schema revision and the one this code expects; exit 1 if they differ."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from corpus import schema
+
+    url = resolve_url(database)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise CorpusError(f"invalid database URL: {mask_url(url)}") from None
+    path = parsed.database if parsed.get_backend_name() == "sqlite" else None
+    if path and path != ":memory:" and not Path(path).expanduser().exists():
+        raise CorpusError(f"no corpus at {path}")
+    revision, head = schema.current(url)
+    click.echo(f"{mask_url(url)}: revision {revision or 'none (empty database)'}")
+    click.echo(f"this code expects: {head}")
+    if revision != head:
+        raise click.ClickException(f"run `{schema.upgrade_command(url)}`")
+
+
+COMMANDS = (db,)

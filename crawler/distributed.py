@@ -1,0 +1,436 @@
+"""Distributed crawls: workers on any machine share one frontier in Redis, through scrapy-redis.
+
+How a run goes (README, "Running distributed"):
+
+1. ``laocorpus seed SITE --redis URL`` opens a crawl run in the corpus and writes, under
+   ``{prefix}:{site}:{run}:``, the run's settings (``meta``) and one start message (``start``).
+2. ``laocorpus crawl SITE --redis URL`` — or ``scrapy crawl SITE -s CORPUS_REDIS_URL=URL`` —
+   starts a worker. The setting makes :class:`SpiderLoader` hand out the site's spider with
+   :class:`DistributedWorker` mixed in, whose scheduler and duplicate filter are scrapy-redis's
+   on the run's keys: ``requests`` (a priority queue of pickled requests) and ``dupefilter``
+   (a set of request fingerprints).
+3. The first idle worker takes the start message and schedules the spider's own first
+   requests; every request any worker yields then goes to the shared queue, and any worker may
+   take it. Callbacks travel by name, so any worker can run any of them.
+4. A worker stops once the queue is drained, no other worker is busy, and it has itself been
+   idle for ``MAX_IDLE_TIME_BEFORE_CLOSE`` seconds; the last one out closes the run and deletes
+   its keys (crawler/extensions/workerrun.py).
+
+Why the start message, not the requests themselves, is seeded: the spider's first requests are
+probes whose outcome picks the discovery source, so they are made by a worker, with the code
+that will handle their answers. The probe chain's state (the sources still to try) travels in
+each probe's ``meta`` instead of a spider attribute, so whichever worker gets the answer goes on
+where the last one stopped. Distributed runs are full walks: an incremental sweep's check for
+removed posts needs the whole listing in one process, so that stays ``laocorpus crawl SITE``.
+
+This module is the one place that knows scrapy-redis 0.9.1 and its gaps on Scrapy 2.19:
+
+* its spiders define only ``start_requests``, which Scrapy 2.13+ no longer calls: the worker's
+  ``start()`` yields nothing and the start message comes through scrapy-redis's idle-signal
+  path (``spider_idle`` → ``schedule_next_requests`` → ``make_request_from_data``);
+* its idle timer is a class attribute set at import and reset only while the start list holds
+  data, so a worker idle for a moment late in a long crawl would close at once: the timer here
+  counts from this worker's last request, and waits while another worker is busy;
+* its keys come from settings formatted with the spider name: here they are per site and run,
+  taken by the scheduler from the spider;
+* its scheduler passes ``spider=`` to the stats (deprecated) and, without
+  ``SCHEDULER_PERSIST``, a worker closing first would delete the others' queue;
+* its priority queue orders requests of equal priority by URL, which starves the home
+  pagination chain: ties are broken by push time here, newest first, as in Scrapy's scheduler;
+* an idle worker looks at the queue only on the engine's 5-second heartbeat: 1 second here, so
+  workers join a crawl as soon as there is work.
+
+Versions: scrapy-redis 0.9.1 with redis-py 5-8 on Scrapy 2.19 (pinned in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import socket
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import redis
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from scrapy.spiderloader import SpiderLoader as ScrapySpiderLoader
+from scrapy.utils.misc import load_object
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler as ScrapyRedisScheduler
+from scrapy_redis.spiders import RedisMixin
+
+from crawler.spiders.wordpress import WordPressSpider
+
+DEFAULT_PREFIX = "laocorpus"
+POLL_SECONDS = 1.0  # how often an idle worker looks at the shared queue
+REDIS_PARAMS = {"socket_timeout": 30, "socket_connect_timeout": 10, "retry_on_timeout": True}
+
+
+class DistributedError(Exception):
+    """A problem with the Redis side of a run that a user can fix; one line."""
+
+
+def mask_redis_url(url: str) -> str:
+    """The Redis URL with its password hidden, for logs and run rows."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    user = parts.username or ""
+    netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def connect(url: str) -> redis.Redis:
+    """A client for the run's Redis; an unreachable server is a one-line DistributedError."""
+    try:
+        server = redis.Redis.from_url(url, **REDIS_PARAMS)
+        server.ping()
+    except (redis.RedisError, ValueError) as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DistributedError(f"cannot reach Redis at {mask_redis_url(url)}: {reason}") from None
+    return server
+
+
+@dataclass(frozen=True)
+class RunKeys:
+    """Every Redis key of one distributed run, namespaced by prefix, site and run id."""
+
+    prefix: str
+    site: str
+    run_id: int
+
+    @staticmethod
+    def pointer(prefix: str, site: str) -> str:
+        """Holds the id of the site's current run: where workers find what to join."""
+        return f"{prefix}:{site}:run"
+
+    @property
+    def base(self) -> str:
+        return f"{self.prefix}:{self.site}:{self.run_id}"
+
+    @property
+    def meta(self) -> str:  # hash: base_url, discovery, database, seeded_at, seeded_by
+        return f"{self.base}:meta"
+
+    @property
+    def start(self) -> str:  # list: the start message, until a worker takes it
+        return f"{self.base}:start"
+
+    @property
+    def requests(self) -> str:  # sorted set: the shared request queue (scrapy-redis)
+        return f"{self.base}:requests"
+
+    @property
+    def dupefilter(self) -> str:  # set: fingerprints of every request ever queued
+        return f"{self.base}:dupefilter"
+
+    @property
+    def workers(self) -> str:  # set: workers that joined and have not left
+        return f"{self.base}:workers"
+
+    def alive(self, worker: str) -> str:  # "busy"/"idle", expiring unless the worker beats
+        return f"{self.base}:alive:{worker}"
+
+
+class Frontier:
+    """The Redis side of one run: its queue, start message, settings and live workers."""
+
+    def __init__(self, server: redis.Redis, keys: RunKeys, ttl: float = 15.0) -> None:
+        self.server = server
+        self.keys = keys
+        self.ttl = ttl
+
+    @classmethod
+    def current(cls, server: redis.Redis, prefix: str, site: str, ttl: float = 15.0):
+        """The site's current run, or None when none was seeded."""
+        run_id = server.get(RunKeys.pointer(prefix, site))
+        if run_id is None:
+            return None
+        return cls(server, RunKeys(prefix, site, int(run_id)), ttl)
+
+    def seed(self, meta: dict[str, str], message: dict[str, Any]) -> None:
+        """Write the run's settings and start message, and make it the site's current run."""
+        with self.server.pipeline() as pipe:
+            pipe.delete(*self._own_keys())
+            pipe.hset(self.keys.meta, mapping=meta)
+            pipe.rpush(self.keys.start, json.dumps(message))
+            pipe.set(RunKeys.pointer(self.keys.prefix, self.keys.site), self.keys.run_id)
+            pipe.execute()
+
+    def meta(self) -> dict[str, str]:
+        raw = self.server.hgetall(self.keys.meta)
+        return {key.decode(): value.decode() for key, value in raw.items()}
+
+    def queued(self) -> int:
+        return int(self.server.zcard(self.keys.requests))
+
+    def pending(self) -> int:
+        """Requests queued plus an untaken start message: work some worker will do."""
+        with self.server.pipeline(transaction=False) as pipe:
+            pipe.zcard(self.keys.requests)
+            pipe.llen(self.keys.start)
+            return sum(pipe.execute())
+
+    def seen(self) -> int:
+        return int(self.server.scard(self.keys.dupefilter))
+
+    def beat(self, worker: str, busy: bool) -> None:
+        """Say this worker is alive (and busy or idle) for the next ``ttl`` seconds."""
+        with self.server.pipeline() as pipe:
+            pipe.sadd(self.keys.workers, worker)
+            pipe.set(self.keys.alive(worker), "busy" if busy else "idle", ex=max(1, int(self.ttl)))
+            pipe.execute()
+
+    def leave(self, worker: str) -> None:
+        with self.server.pipeline() as pipe:
+            pipe.srem(self.keys.workers, worker)
+            pipe.delete(self.keys.alive(worker))
+            pipe.execute()
+
+    def workers(self) -> dict[str, str | None]:
+        """Workers that joined and have not left: "busy", "idle", or None once silent."""
+        names = sorted(name.decode() for name in self.server.smembers(self.keys.workers))
+        if not names:
+            return {}
+        states = self.server.mget([self.keys.alive(name) for name in names])
+        return {
+            name: state.decode() if state else None
+            for name, state in zip(names, states, strict=True)
+        }
+
+    def others_busy(self, worker: str) -> bool:
+        return any(s == "busy" for name, s in self.workers().items() if name != worker)
+
+    def reap(self) -> list[str]:
+        """Forget workers whose heartbeat expired (killed, or their machine died)."""
+        dead = [name for name, state in self.workers().items() if state is None]
+        if dead:
+            self.server.srem(self.keys.workers, *dead)
+        return dead
+
+    def remove(self) -> None:
+        """Delete every key of the run, and the site's pointer if it still names this run."""
+        self.server.delete(*self._own_keys())
+        pointer = RunKeys.pointer(self.keys.prefix, self.keys.site)
+        if self.server.get(pointer) == str(self.keys.run_id).encode():
+            self.server.delete(pointer)
+
+    def _own_keys(self) -> list[str]:
+        keys = self.keys
+        fixed = [keys.meta, keys.start, keys.requests, keys.dupefilter, keys.workers]
+        return fixed + [key.decode() for key in self.server.scan_iter(f"{keys.base}:alive:*")]
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def join_run(settings, site: str) -> Frontier:
+    """The run a worker joins: ``CORPUS_RUN_ID``, else the site's current run in Redis."""
+    url = settings.get("CORPUS_REDIS_URL")
+    prefix = settings.get("CORPUS_REDIS_PREFIX") or DEFAULT_PREFIX
+    ttl = settings.getfloat("CORPUS_WORKER_TTL", 15.0)
+    server = connect(url)
+    run_id = settings.getint("CORPUS_RUN_ID", 0)
+    if run_id:
+        frontier = Frontier(server, RunKeys(prefix, site, run_id), ttl)
+    else:
+        frontier = Frontier.current(server, prefix, site, ttl)
+        if frontier is None:
+            raise DistributedError(
+                f"no crawl of {site} is seeded in {mask_redis_url(url)} (prefix {prefix!r}): "
+                f"run `laocorpus seed {site} --redis URL` first"
+            )
+    if not frontier.meta():
+        raise DistributedError(
+            f"run {frontier.keys.run_id} of {site} has no settings in {mask_redis_url(url)}: "
+            "it ended, or was never seeded"
+        )
+    return frontier
+
+
+class LifoPriorityQueue(PriorityQueue):
+    """scrapy-redis's priority queue, newest first among equal priorities (as Scrapy's own).
+
+    scrapy-redis scores a request by its priority alone, so Redis orders equal scores by the
+    pickled bytes, i.e. by URL: every ``/category/...`` page before any ``/page/N/``, which
+    starved the home pagination chain until the end of the crawl (a 35% longer crawl of the
+    sample site). The push time breaks the ties, newest first; a clock skew between machines
+    only reorders, it never loses a request.
+    """
+
+    def push(self, request: scrapy.Request) -> None:
+        score = -request.priority * 1e10 - time.time()
+        self.server.execute_command("ZADD", self.key, score, self._encode_request(request))
+
+
+class RedisScheduler(ScrapyRedisScheduler):
+    """scrapy-redis's scheduler on the run's keys, persistent, never blocking the reactor."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        scheduler = cls(
+            server=connect(settings.get("CORPUS_REDIS_URL")),
+            persist=True,  # the queue belongs to the run: the last worker out deletes it
+            queue_cls=settings.get("SCHEDULER_QUEUE_CLASS") or f"{__name__}.LifoPriorityQueue",
+            dupefilter_cls=settings.get("DUPEFILTER_CLASS"),
+        )
+        scheduler.stats = crawler.stats
+        return scheduler
+
+    def open(self, spider) -> None:
+        keys: RunKeys = spider.frontier.keys
+        self.queue_key = keys.requests.replace("%", "%%")  # scrapy-redis %-formats it
+        self.df = load_object(self.dupefilter_cls)(
+            self.server, key=keys.dupefilter, debug=spider.settings.getbool("DUPEFILTER_DEBUG")
+        )
+        super().open(spider)
+
+    def enqueue_request(self, request: scrapy.Request) -> bool:
+        if not request.dont_filter and self.df.request_seen(request):
+            self.df.log(request, self.spider)
+            return False
+        self.stats.inc_value("scheduler/enqueued/redis")
+        self.queue.push(request)
+        return True
+
+    def next_request(self) -> scrapy.Request | None:
+        request = self.queue.pop(0)
+        if request is not None:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def close(self, reason: str) -> None:
+        """Keep the keys: other workers are still using them (see WorkerRunExtension)."""
+
+
+class DistributedWorker(RedisMixin):
+    """Mixed into a WordPress spider: requests come from, and go to, the run's Redis queue."""
+
+    frontier: Frontier
+    worker: str
+    modes_left: list[str]
+
+    @classmethod
+    def update_settings(cls, settings) -> None:
+        super().update_settings(settings)  # type: ignore[misc]
+        settings.set("SCHEDULER", f"{__name__}.RedisScheduler", priority="spider")
+        settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "spider")
+        settings.set("SCHEDULER_PERSIST", True, priority="spider")
+        settings.set("REDIS_URL", settings.get("CORPUS_REDIS_URL"), priority="spider")
+        # The run row is shared: each worker adds its counters to it instead of making its own.
+        extensions = dict(settings.getdict("EXTENSIONS"))
+        extensions["crawler.extensions.corpusrun.CorpusRunExtension"] = None
+        extensions["crawler.extensions.workerrun.WorkerRunExtension"] = 900
+        settings.set("EXTENSIONS", extensions, priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+        profile = getattr(cls, "profile", None)
+        site = profile.name if profile else kwargs.get("site") or _host(kwargs.get("base_url"))
+        frontier = join_run(crawler.settings, site)
+        meta = frontier.meta()
+        asked = (kwargs.get("base_url") or "").rstrip("/")
+        if asked and asked != meta["base_url"]:
+            raise DistributedError(
+                f"run {frontier.keys.run_id} crawls {meta['base_url']}, not {asked}"
+            )
+        kwargs.update(base_url=meta["base_url"], discovery=meta["discovery"], mode="full")
+        spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
+        spider.frontier = frontier
+        spider.worker = worker_name()
+        spider.redis_key = frontier.keys.start.replace("%", "%%")
+        spider.max_idle_time = crawler.settings.getfloat("MAX_IDLE_TIME_BEFORE_CLOSE", 10)
+        spider._idle_since = time.monotonic()
+        spider._idle_requests = -1
+        spider.setup_redis(crawler)  # connects spider_idle: the path start messages take
+        crawler.signals.connect(spider._poll_faster, signal=signals.spider_opened)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        """Nothing: the start message arrives through ``spider_idle`` (see module docstring)."""
+        return
+        yield
+
+    def make_request_from_data(self, data: bytes) -> list[scrapy.Request]:
+        """The start message becomes the spider's own first requests (the first probe)."""
+        message = json.loads(data)
+        if int(message.get("run_id", -1)) != self.frontier.keys.run_id:
+            self.logger.warning("ignoring a start message of another run: %s", message)
+            return []
+        self.logger.info("took the start message of run %s", self.frontier.keys.run_id)
+        return self.next_source("starting")
+
+    def spider_idle(self) -> None:
+        """Close only when the run is drained, nobody is busy, and we were idle long enough."""
+        self.schedule_next_requests()  # the start message, if no worker took it yet
+        now = time.monotonic()
+        requests = self.crawler.stats.get_value("downloader/request_count", 0)
+        if (
+            requests != self._idle_requests
+            or self.frontier.pending()
+            or self.frontier.others_busy(self.worker)
+        ):
+            self._idle_requests, self._idle_since = requests, now
+            raise DontCloseSpider
+        if now - self._idle_since < self.max_idle_time:
+            raise DontCloseSpider
+        self.logger.info("run drained and every worker idle: closing")
+
+    def _poll_faster(self, spider) -> None:
+        # Private, but missing it only makes idle workers join up to 5 s late.
+        self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = POLL_SECONDS
+
+    # -- the discovery probe chain, stateless across workers --------------------------------
+
+    def _probe(self, url: str, callback, alternatives, mode: str) -> scrapy.Request:
+        request = super()._probe(url, callback, alternatives, mode)  # type: ignore[misc]
+        request.meta["modes_left"] = list(self.modes_left)
+        return request
+
+    def _retry_probe(self, request: scrapy.Request, reason: str) -> Iterator[scrapy.Request]:
+        self.modes_left = list(request.meta.get("modes_left", []))
+        yield from super()._retry_probe(request, reason)  # type: ignore[misc]
+
+    def parse_rest_home(self, response: Response) -> Iterator[scrapy.Request]:
+        self.modes_left = list(response.meta.get("modes_left", []))
+        yield from super().parse_rest_home(response)  # type: ignore[misc]
+
+
+def _host(base_url: str | None) -> str:
+    if not base_url:
+        raise DistributedError("a distributed wordpress crawl needs -a site=NAME or -a base_url")
+    return urlsplit(base_url).hostname or "site"
+
+
+@functools.cache
+def worker_class(spidercls: type[WordPressSpider]) -> type:
+    """The spider class with :class:`DistributedWorker` in front (same name, same profile)."""
+    return type(
+        f"{spidercls.__name__}Worker",
+        (DistributedWorker, spidercls),
+        {"name": spidercls.name, "__module__": __name__},
+    )
+
+
+class SpiderLoader(ScrapySpiderLoader):
+    """Scrapy's spider loader; with ``CORPUS_REDIS_URL`` set, spiders become workers."""
+
+    def __init__(self, settings) -> None:
+        super().__init__(settings)
+        self.distributed = bool(settings.get("CORPUS_REDIS_URL"))
+
+    def load(self, spider_name: str) -> type[scrapy.Spider]:
+        spidercls = super().load(spider_name)
+        if self.distributed and issubclass(spidercls, WordPressSpider):
+            return worker_class(spidercls)
+        return spidercls
