@@ -241,6 +241,21 @@ def _crawl(
     )
 
 
+def _run_rejects(engine, run_id: int) -> list[tuple[str, int]]:
+    """This run's rejects by reason (timeouts grouped): the tally of what could not be kept."""
+    from sqlalchemy import select
+
+    from corpus.models import Reject
+
+    with engine.connect() as db:
+        reasons = db.execute(select(Reject.reason).where(Reject.last_run_id == run_id)).scalars()
+        tally: dict[str, int] = {}
+        for reason in reasons:
+            key = reason.split(":", 1)[0] if reason.startswith("TimeoutError") else reason
+            tally[key] = tally.get(key, 0) + 1
+    return sorted(tally.items(), key=lambda item: (-item[1], item[0]))
+
+
 def _print_summary(url: str, run_id: int | None) -> dict | None:
     """The crawl run's counters and the corpus totals; returns the run row."""
     from corpus.stats import corpus_stats, recent_runs
@@ -268,6 +283,9 @@ def _print_summary(url: str, run_id: int | None) -> dict | None:
         table.add_row("finish reason", str(run["finish_reason"]))
         table.add_row("status", str(run["status"]))
         table.add_row("duration", f"{duration:.1f} s")
+    if run:
+        for reason, count in _run_rejects(engine, run["id"]):
+            table.add_row(f"  rejected: {reason}", str(count))
     table.add_section()
     table.add_row("posts in corpus", str(stats.posts))
     table.add_row("  of which exact reposts", str(stats.duplicates))

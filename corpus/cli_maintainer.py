@@ -64,6 +64,8 @@ def sample_site() -> None:
     "--ground-truth", type=click.Path(dir_okay=False), help="Also write the ground truth."
 )
 @click.option("--redesign", is_flag=True, help="A theme update that dropped the date line.")
+@click.option("--chaos", is_flag=True, help="Plant network and page faults (see README).")
+@click.option("--chaos-seed", default=1, show_default=True, type=int)
 def sample_site_serve(
     port: int,
     posts: int,
@@ -74,6 +76,8 @@ def sample_site_serve(
     rest: str,
     ground_truth: str | None,
     redesign: bool,
+    chaos: bool,
+    chaos_seed: int,
 ) -> None:
     """Serve the sample site on 127.0.0.1 until interrupted."""
     from samplesite.faces import Face, write_face_ground_truth
@@ -85,7 +89,14 @@ def sample_site_serve(
         write_face_ground_truth(site, face, ground_truth)
     try:
         server = make_server(
-            site, port, theme=theme, permalinks=permalinks, rest=rest, redesign=redesign
+            site,
+            port,
+            theme=theme,
+            permalinks=permalinks,
+            rest=rest,
+            redesign=redesign,
+            chaos=chaos,
+            chaos_seed=chaos_seed,
         )
     except OSError as exc:
         raise click.ClickException(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
