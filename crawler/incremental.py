@@ -25,30 +25,28 @@ class Known:
         self, listed: Iterable[tuple[int | None, datetime | None]]
     ) -> tuple[list[int], list[int]]:
         """(unchanged, to fetch) among listed (ID, changed-at) pairs."""
-        unchanged, to_fetch = [], []
-        for post_id, changed in listed:
-            if post_id is None:
-                continue
-            self.listed_ids.add(post_id)
-            known = self.by_id.get(post_id)
-            if known and not known.gone and changed is not None and known.changed_at == changed:
-                unchanged.append(post_id)
-            else:
-                to_fetch.append(post_id)
-        return unchanged, to_fetch
+        listed = [(post_id, changed) for post_id, changed in listed if post_id is not None]
+        self.listed_ids.update(post_id for post_id, _ in listed)
+        return self._compare(listed, self.by_id)
 
     def compare_urls(
         self, listed: Iterable[tuple[str, datetime | None]]
     ) -> tuple[list[str], list[str]]:
         """(unchanged, to fetch) among listed (URL, last-modified) pairs."""
+        listed = list(listed)
+        self.listed_urls.update(url for url, _ in listed)
+        return self._compare(listed, self.by_url)
+
+    @staticmethod
+    def _compare(listed, known_by: dict) -> tuple[list, list]:
+        """A listed post is unchanged when known, not gone, and changed at the same second."""
         unchanged, to_fetch = [], []
-        for url, changed in listed:
-            self.listed_urls.add(url)
-            known = self.by_url.get(url)
+        for key, changed in listed:
+            known = known_by.get(key)
             if known and not known.gone and changed is not None and known.changed_at == changed:
-                unchanged.append(url)
+                unchanged.append(key)
             else:
-                to_fetch.append(url)
+                to_fetch.append(key)
         return unchanged, to_fetch
 
     def any_unknown(self, urls: Iterable[str]) -> bool:

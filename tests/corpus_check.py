@@ -72,3 +72,20 @@ def assert_corpus_matches_truth(database_url: str, truth: dict, base_url: str) -
     """Every ground-truth post present once, every field exact, rejects with their reasons."""
     problems = differences(get_engine(database_url), truth, base_url)
     assert not problems, "\n".join(problems[:20])
+
+
+def wait_for_posts(database_url: str, crawl: subprocess.Popen, count: int, timeout: float = 120):
+    """Until a running crawl has stored ``count`` posts (then it can be disturbed)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        assert time.monotonic() < deadline, "the crawl stored too little"
+        assert crawl.poll() is None, crawl.communicate()[1][-2000:]
+        try:
+            with get_engine(database_url).connect() as db:
+                if db.execute(select(func.count(Post.id))).scalar_one() >= count:
+                    return
+        except Exception:  # the database file may not exist yet
+            pass
+        time.sleep(0.2)

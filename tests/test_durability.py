@@ -8,30 +8,17 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from corpus.db import dispose_engines, get_engine
-from corpus.models import CrawlRun, Post
+from corpus.models import CrawlRun
 from corpus.verify import differences
 from samplesite.groundtruth import ground_truth
 from samplesite.server import SampleSite, make_server
+from tests.corpus_check import wait_for_posts
 from tests.test_scheduled import laocorpus_crawl
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_for_posts(db: str, crawl: subprocess.Popen, count: int) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        assert time.monotonic() < deadline, "the crawl stored nothing"
-        assert crawl.poll() is None, crawl.communicate()[1][-2000:]
-        try:
-            with get_engine(db).connect() as conn:
-                if conn.execute(select(func.count(Post.id))).scalar_one() >= count:
-                    return
-        except Exception:
-            pass
-        time.sleep(0.2)
 
 
 def test_locked_sqlite_database_only_delays_the_crawl(tmp_path: Path, sqlite_url: str) -> None:
