@@ -44,6 +44,21 @@ def cli() -> None:
 # -- crawling -----------------------------------------------------------------------------
 
 
+def _check_project_settings() -> None:
+    """The Scrapy settings a crawl will use, validated before it starts (one line if bad)."""
+    import os
+
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.settings_check import SettingsError, check_settings
+
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+    try:
+        check_settings(get_project_settings())
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 EXIT_LOCKED = 75  # EX_TEMPFAIL: cron may simply try again later
 
 
@@ -97,6 +112,7 @@ def crawl(
             f"unknown site {site!r} (known: {', '.join(sorted(registry()))})", param_hint="SITE"
         )
     url = resolve_url(database)
+    _check_project_settings()
     engine = init_db(url)
     try:
         with crawl_lock(site, url, lock_dir):

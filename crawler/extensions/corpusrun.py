@@ -12,6 +12,7 @@ from scrapy import signals
 
 from corpus.db import init_db, mask_url, resolve_url, with_retries
 from corpus.writer import CorpusWriter
+from crawler.settings_check import check_settings
 
 COUNTERS = {
     "requests": "downloader/request_count",
@@ -36,6 +37,7 @@ class CorpusRunExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
+        check_settings(crawler.settings)  # before any request: a bad value is one clear line
         extension = cls(crawler, resolve_url(crawler.settings.get("CORPUS_DATABASE_URL")))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
