@@ -81,7 +81,7 @@ class StorePipeline:
             self.flush()
             # Back-pressure: never more than a few batches waiting for the database.
             while len(self.pending) > MAX_PENDING_BATCHES:
-                await asyncio.shield(self.pending[0])
+                await self._settle(self.pending[0])
         return item
 
     def flush(self) -> None:
@@ -99,6 +99,17 @@ class StorePipeline:
         future = asyncio.get_running_loop().run_in_executor(self.executor, call)
         future.add_done_callback(self._written)
         self.pending.append(future)
+
+    @staticmethod
+    async def _settle(future: asyncio.Future) -> None:
+        """Wait for a write and for its done-callback, which removes it from ``pending``.
+
+        Awaiting an already finished future does not yield to the event loop, so without the
+        ``sleep(0)`` a loop over ``pending`` could spin before the callback ever runs.
+        """
+        if not future.done():
+            await asyncio.wait([future])
+        await asyncio.sleep(0)
 
     def _written(self, future: asyncio.Future[BatchResult | int]) -> None:
         """Count what a write changed (runs on the event loop, where stats are safe to touch)."""
@@ -125,5 +136,5 @@ class StorePipeline:
     async def close_spider(self) -> None:
         self.flush()
         while self.pending:
-            await asyncio.wait(list(self.pending))
+            await self._settle(self.pending[0])
         self.executor.shutdown(wait=True)
