@@ -33,6 +33,7 @@ bench: install $(VENV)/.compare
 	$(BIN)/python -m benchmarks.segmentation
 	$(BIN)/python -m benchmarks.neardup
 	$(BIN)/python -m benchmarks.export
+	$(BIN)/python -m benchmarks.distributed
 
 $(VENV)/.compare: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,compare]'

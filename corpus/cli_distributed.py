@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,7 @@ def seed(
             "discovery": discovery,
             "database": mask_url(url),
             "seeded_by": worker_name(),
+            "seeded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         },
         {"run_id": run_id, "site": site},
     )
@@ -176,11 +178,13 @@ def crawl_worker(
 ) -> None:
     """One worker of the site's seeded run, until the run is drained; prints its share."""
     from corpus import sharedrun
+    from corpus.cli import _check_project_settings
     from corpus.crawl import run_crawl
     from crawler.distributed import worker_name
 
     _check_site(site)
     _require_postgres(url)
+    _check_project_settings()
     engine = init_db(url)
     frontier, _server, shown = _frontier(redis_url, redis_prefix, site)
     if frontier is None or not frontier.meta():

@@ -19,7 +19,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -55,10 +55,13 @@ def head() -> str:
 
 
 def revision_of(connection: Connection) -> str | None:
-    """The database's Alembic revision; None when it has no ``alembic_version`` table."""
+    """The database's Alembic revision; None when it has no ``alembic_version`` table.
+
+    Read with one query rather than through Alembic, which logs at every look.
+    """
     if not inspect(connection).has_table(VERSION_TABLE):
         return None
-    return MigrationContext.configure(connection).get_current_revision()
+    return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
 
 
 def upgrade_command(url: str) -> str:

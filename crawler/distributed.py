@@ -33,6 +33,8 @@ This module is the one place that knows scrapy-redis 0.9.1 and its gaps on Scrap
   counts from this worker's last request, and waits while another worker is busy;
 * its keys come from settings formatted with the spider name: here they are per site and run,
   taken by the scheduler from the spider;
+* its duplicate filter asks Redis about every link met, though most were met before: a local
+  cache of the fingerprints this worker already met skips those round trips;
 * its scheduler passes ``spider=`` to the stats (deprecated) and, without
   ``SCHEDULER_PERSIST``, a worker closing first would delete the others' queue;
 * its priority queue orders requests of equal priority by URL, which starves the home
@@ -46,6 +48,7 @@ Versions: scrapy-redis 0.9.1 with redis-py 5-8 on Scrapy 2.19 (pinned in pyproje
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import os
 import socket
@@ -62,6 +65,7 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.spiderloader import SpiderLoader as ScrapySpiderLoader
 from scrapy.utils.misc import load_object
+from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as ScrapyRedisScheduler
 from scrapy_redis.spiders import RedisMixin
@@ -271,6 +275,49 @@ class LifoPriorityQueue(PriorityQueue):
         score = -request.priority * 1e10 - time.time()
         self.server.execute_command("ZADD", self.key, score, self._encode_request(request))
 
+    def _encode_request(self, request: scrapy.Request) -> bytes:
+        """Scrapy names a callback by scanning the spider's every attribute; scanning only its
+        methods gives the same name in a tenth of the time (it was 0.3 ms a request)."""
+        if getattr(self, "_methods", None) is None:
+            self._methods = _SpiderMethods(self.spider)
+        return self.serializer.dumps(request.to_dict(spider=self._methods))
+
+
+class _SpiderMethods:
+    """The spider's methods, bound, and nothing else: what a request's callback is named from."""
+
+    def __init__(self, spider: scrapy.Spider) -> None:
+        for klass in type(spider).__mro__:
+            for name, value in vars(klass).items():
+                if inspect.isfunction(value) and not name.startswith("__"):
+                    setattr(self, name, getattr(spider, name))
+
+
+class CachedDupeFilter(RFPDupeFilter):
+    """scrapy-redis's duplicate filter, asking Redis only about requests this worker has not met.
+
+    A fingerprint this worker met once is in the shared set for good (it added it, or Redis
+    said it was there), so only first meetings need a round trip. An archive page links dozens
+    of URLs already queued: without the cache, SADDs took 15% of a worker's time.
+    """
+
+    CACHE_LIMIT = 500_000  # 20-byte digests: at most ~40 MB; past it the cache starts over
+
+    def __init__(self, server: redis.Redis, key: str, debug: bool = False) -> None:
+        super().__init__(server, key, debug)
+        self.met: set[bytes] = set()
+
+    def request_seen(self, request: scrapy.Request) -> bool:
+        fingerprint = self.request_fingerprint(request)
+        digest = bytes.fromhex(fingerprint)
+        if digest in self.met:
+            return True
+        added = self.server.sadd(self.key, fingerprint)
+        if len(self.met) >= self.CACHE_LIMIT:
+            self.met.clear()
+        self.met.add(digest)
+        return added == 0
+
 
 class RedisScheduler(ScrapyRedisScheduler):
     """scrapy-redis's scheduler on the run's keys, persistent, never blocking the reactor."""
@@ -324,7 +371,7 @@ class DistributedWorker(RedisMixin):
     def update_settings(cls, settings) -> None:
         super().update_settings(settings)  # type: ignore[misc]
         settings.set("SCHEDULER", f"{__name__}.RedisScheduler", priority="spider")
-        settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "spider")
+        settings.set("DUPEFILTER_CLASS", f"{__name__}.CachedDupeFilter", priority="spider")
         settings.set("SCHEDULER_PERSIST", True, priority="spider")
         settings.set("REDIS_URL", settings.get("CORPUS_REDIS_URL"), priority="spider")
         # The run row is shared: each worker adds its counters to it instead of making its own.
@@ -344,6 +391,7 @@ class DistributedWorker(RedisMixin):
             raise DistributedError(
                 f"run {frontier.keys.run_id} crawls {meta['base_url']}, not {asked}"
             )
+        _check_run_row(crawler.settings, frontier.keys.run_id)
         kwargs.update(base_url=meta["base_url"], discovery=meta["discovery"], mode="full")
         spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
         spider.frontier = frontier
@@ -404,6 +452,18 @@ class DistributedWorker(RedisMixin):
     def parse_rest_home(self, response: Response) -> Iterator[scrapy.Request]:
         self.modes_left = list(response.meta.get("modes_left", []))
         yield from super().parse_rest_home(response)  # type: ignore[misc]
+
+
+def _check_run_row(settings, run_id: int) -> None:
+    """The worker's corpus must hold the run, still running (the same database as the seed)."""
+    from corpus import sharedrun
+    from corpus.db import init_db, mask_url, resolve_url
+
+    url = resolve_url(settings.get("CORPUS_DATABASE_URL"))
+    run = sharedrun.run_row(init_db(url), run_id)
+    if run is None or run["status"] != "running":
+        state = run["status"] if run else "not there"
+        raise DistributedError(f"crawl run {run_id} in {mask_url(url)} is {state}: seed a new one")
 
 
 def _host(base_url: str | None) -> str:

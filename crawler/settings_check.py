@@ -21,6 +21,9 @@ RANGES: dict[str, tuple[type, float, float]] = {
     "DOWNLOAD_TIMEOUT": (float, 0.1, 3600),
     "DOWNLOAD_MAXSIZE": (int, 1024, 2**40),
     "CONCURRENT_REQUESTS": (int, 1, 10_000),
+    "MAX_IDLE_TIME_BEFORE_CLOSE": (float, 0, 86_400),
+    "CORPUS_WORKER_TTL": (float, 1, 3600),
+    "CORPUS_PROGRESS_SECONDS": (float, 0.1, 3600),
 }
 
 
