@@ -18,24 +18,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from corpus.writer import RECORD_FIELDS
 from crawler.extract.wordpress import WordPressPostParser
 from crawler.items import Post
 from crawler.settings import USER_AGENT
 from crawler.sites import SiteProfile, registry
 from pipelines.clean import CleanPipeline
 
-EXPECTED_FIELDS = (
-    "url",
-    "post_id",
-    "title",
-    "author",
-    "published_at",
-    "modified_at",
-    "categories",
-    "tags",
-    "text",
-    "language",
-)
+# An item is expected to match in exactly the fields the corpus compares on a re-crawl.
+EXPECTED_FIELDS = RECORD_FIELDS
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
 
