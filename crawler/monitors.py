@@ -48,10 +48,14 @@ class FieldCoverageMonitor(Monitor):
         if extracted < minimum:
             self.skipTest(f"only {extracted:.0f} posts extracted (< {minimum:.0f})")
         threshold = _setting(self, "CORPUS_MONITOR_FIELD_COVERAGE", 0.99)
+        # A couple of known-bad pages (a post that never had a date) are refetched by every
+        # small incremental run; a theme change empties a field on every page.
+        allowed = _setting(self, "CORPUS_MONITOR_MAX_MISSING", 2)
         low = []
         for field in REQUIRED_FIELDS:
-            coverage = _stat(self, f"corpus/extracted/{field}") / extracted
-            if coverage < threshold:
+            present = _stat(self, f"corpus/extracted/{field}")
+            coverage = present / extracted
+            if coverage < threshold and extracted - present > allowed:
                 low.append(f"{field} {coverage:.1%}")
         self.assertFalse(low, f"coverage below {threshold:.0%}: {', '.join(low)}")
 

@@ -64,6 +64,7 @@ SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ("crawler.monitors.CrawlClosedSuite",)
 CORPUS_MONITOR_FIELD_COVERAGE = 0.99  # title, published_at, text on at least 99% of posts
 CORPUS_MONITOR_MIN_ITEMS = 20  # below this many extracted posts, coverage is not judged
+CORPUS_MONITOR_MAX_MISSING = 2  # this many posts may lack a field whatever the share
 CORPUS_MONITOR_MAX_ERROR_RATE = 0.05  # errors per request
 CORPUS_MONITOR_MIN_ITEM_RATIO = 0.5  # posts seen, against the last runs of the same kind
 

@@ -12,6 +12,7 @@ RANGES: dict[str, tuple[type, float, float]] = {
     "CORPUS_WRITE_RETRY_SECONDS": (float, 0, 86_400),
     "CORPUS_MONITOR_FIELD_COVERAGE": (float, 0, 1),
     "CORPUS_MONITOR_MIN_ITEMS": (int, 0, 10**9),
+    "CORPUS_MONITOR_MAX_MISSING": (int, 0, 10**9),
     "CORPUS_MONITOR_MAX_ERROR_RATE": (float, 0, 1),
     "CORPUS_MONITOR_MIN_ITEM_RATIO": (float, 0, 100),
     "RETRY_TIMES": (int, 0, 50),

@@ -160,12 +160,9 @@ def test_killed_worker_then_incremental_run_completes_the_corpus(
             *("crawl", "lsr", "--db", postgres_url, "--base-url", base),
             *("--lock-dir", str(tmp_path / "locks"), "--log-file", str(tmp_path / "inc.log")),
         )
-        if incremental.returncode != 0:
-            # The field-coverage monitor judges runs of 20+ posts; the site's dateless post is
-            # a reject, so every incremental run fetches it again, and with the 20-100 posts
-            # the victim lost it is more than 1% of the run. The corpus is what this checks.
-            last = incremental.stderr.strip().splitlines()[-1]
-            assert "failed: Field coverage:" in last and "published_at 9" in last, last
+        # The dateless post is refetched by every incremental run; one such page is within
+        # the monitors' allowance, so the run that completes the corpus succeeds.
+        assert incremental.returncode == 0, incremental.stderr[-3000:]
     problems = differences(engine, truth, base)
     # The dead sidebar link is met only by walking archive pages; when the victim held that
     # request, the incremental run (which lists posts through the REST API) never meets it.
