@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean services
+.PHONY: install demo test lint bench clean services realwp
 
 install: $(STAMP)
 
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/laocorpus demo
 
-test: install
+test: install realwp
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not serial"
 	$(BIN)/python -m pytest -m serial
 
@@ -28,6 +28,7 @@ lint: install
 # detection and export at 25k-100k generated posts; figures also land in bench-results/.
 bench: install $(VENV)/.compare
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.realpages
 	$(BIN)/python -m benchmarks.discovery
 	$(BIN)/python -m benchmarks.incremental
 	$(BIN)/python -m benchmarks.segmentation
@@ -38,6 +39,11 @@ bench: install $(VENV)/.compare
 $(VENV)/.compare: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,compare]'
 	touch $(VENV)/.compare
+
+# Real WordPress for the tests: Debian's wordpress, php and mariadb packages (apt-get only
+# when one is missing), MariaDB started, apache2 stopped. A fast no-op once set up.
+realwp:
+	bash testing/realwp/install.sh
 
 # Start PostgreSQL and Redis if this machine has them installed but stopped.
 services:

@@ -8,6 +8,8 @@ moved or published as is.
 
 from __future__ import annotations
 
+import html
+import re
 import statistics
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +19,7 @@ from sqlalchemy import Engine, select
 from corpus.db import mask_url
 from corpus.export import EXPORT_FIELDS, FIELD_SCHEMA
 from corpus.models import NearDuplicate, Post
+from corpus.safefile import replacing, write_text
 from corpus.stats import CorpusStats, corpus_stats, local_day, utc_minute
 
 CARD = "corpus_card.md"
@@ -31,10 +34,7 @@ def write_card(engine: Engine, directory: Path, site: str | None = None) -> list
     words = _words_per_post(engine, site)
     months_chart = _months_chart(stats, directory / MONTHS_CHART)
     words_chart = _words_chart(words, directory / WORDS_CHART)
-    card = directory / CARD
-    temporary = card.with_name(card.name + ".partial")
-    temporary.write_text(render(stats, words, _methods(engine), str(engine.url)), "utf-8")
-    temporary.replace(card)
+    card = write_text(directory / CARD, render(stats, words, _methods(engine), str(engine.url)))
     return [card, months_chart, words_chart]
 
 
@@ -94,8 +94,8 @@ def render(stats: CorpusStats, words: list[int], methods: list[str], url: str) -
     for source in stats.sources:
         first, last = utc_minute(source.first_crawl), utc_minute(source.last_crawl)
         lines.append(
-            f"| {source.site} | {', '.join(source.hosts) or '-'} | {source.posts} | "
-            f"{source.crawls} | {first} | {last} |"
+            f"| {_cell(source.site)} | {_cell(', '.join(source.hosts) or '-')} | "
+            f"{source.posts} | {source.crawls} | {first} | {last} |"
         )
     span = f"{local_day(stats.first_published)} to {local_day(stats.last_published)}"
     lines += [
@@ -210,8 +210,17 @@ def _table(header: tuple[str, str], rows) -> list[str]:
     ]
 
 
+# Characters Markdown gives a meaning inside a line (emphasis, links, images, code, tables);
+# an underscore inside a word (published_at) is no emphasis in CommonMark and stays as is.
+_MARKDOWN = re.compile(r"([\\`*\[\]()!~|#{}]|(?<!\w)_|_(?!\w))")
+
+
 def _cell(value: object) -> str:
-    return str(value).replace("|", "\\|")
+    """Text from the sites (categories, authors, reasons, titles) as inert Markdown: HTML
+    escaped, Markdown punctuation backslash-escaped, on one line. A name such as
+    ``<script>`` or ``[x](javascript:...)`` is shown as text, never run or linked."""
+    text = " ".join(str(value).split())
+    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def _word_figures(words: list[int]) -> list[tuple[str, str]]:
@@ -288,7 +297,6 @@ def _every_month(months: list[tuple[str, int]]) -> list[str]:
 
 
 def _save(figure, path: Path) -> Path:
-    temporary = path.with_name(path.name + ".partial")
-    figure.savefig(temporary, format="png")
-    temporary.replace(path)
+    with replacing(path, "wb") as output:
+        figure.savefig(output, format="png")
     return path

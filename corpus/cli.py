@@ -19,6 +19,16 @@ from rich.table import Table
 from corpus.cli_db import COMMANDS as DB_COMMANDS
 from corpus.cli_distributed import COMMANDS as DISTRIBUTED_COMMANDS
 from corpus.cli_distributed import redis_options
+from corpus.cli_errors import (
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_IO,
+    EXIT_LOCKED,
+    writable_dir,
+    writable_file,
+    writing,
+)
+from corpus.cli_extract import COMMANDS as EXTRACT_COMMANDS
 from corpus.cli_maintainer import COMMANDS as MAINTAINER_COMMANDS
 from corpus.db import CorpusError, init_db, mask_url, open_existing, resolve_url
 
@@ -59,14 +69,28 @@ def _check_project_settings() -> None:
         raise click.ClickException(str(exc)) from None
 
 
-EXIT_LOCKED = 75  # EX_TEMPFAIL: cron may simply try again later
+def _http_url(value: str | None) -> str | None:
+    """An http(s) URL with a host, or a usage error naming the option."""
+    from urllib.parse import urlsplit
+
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL like https://example.la")
+    return value
 
 
 @cli.command()
 @click.argument("site")
 @DB_OPTION
 @click.option("--full", is_flag=True, help="Walk everything, not only what changed (weekly).")
-@click.option("--base-url", metavar="URL", help="Crawl a mirror instead of the live site.")
+@click.option(
+    "--base-url",
+    metavar="URL",
+    callback=lambda _ctx, _param, value: _http_url(value),
+    help="Crawl a mirror instead of the live site.",
+)
 @click.option(
     "--log-file",
     type=click.Path(dir_okay=False),
@@ -94,9 +118,10 @@ def crawl(
     """Crawl SITE (a site profile, e.g. lsr) into the corpus: the command cron runs.
 
     Incremental when the corpus already holds the site (only new, changed and removed posts),
-    complete with --full. Exit status: 0 done, 1 crawl or monitors failed, 75 another crawl of
-    the site is running. With --redis, one worker of the distributed crawl `laocorpus seed`
-    opened: start as many as you like, on any machines.
+    complete with --full. Exit status: 0 done, 1 crawl or monitors failed, 2 misuse, 74 log
+    or lock not writable, 75 another crawl of the site is running (README: Exit statuses).
+    With --redis, one worker of the distributed crawl `laocorpus seed` opened: start as many
+    as you like, on any machines.
     """
     if distributed["redis_url"]:
         from corpus.cli_distributed import crawl_worker
@@ -113,6 +138,8 @@ def crawl(
         )
     url = resolve_url(database)
     _check_project_settings()
+    writable_file(log_file)  # before anything else: the cron log must say it, not a traceback
+    writable_dir(lock_dir)
     engine = init_db(url)
     try:
         with crawl_lock(site, url, lock_dir):
@@ -149,7 +176,21 @@ def runs(database: str | None, site: str | None, limit: int) -> None:
     """Recent crawl runs with their counters."""
     from corpus.stats import recent_runs
 
-    _print_runs(recent_runs(open_existing(resolve_url(database)), site=site, limit=limit))
+    _print_runs(recent_runs(_open_corpus(database, site), site=site, limit=limit))
+
+
+def _open_corpus(database: str | None, site: str | None = None):
+    """The corpus, read-only, with ``--site`` checked: an unknown site is the same error
+    for every command (``check_site``), never an empty result."""
+    from corpus.export import FilterError, check_site
+
+    engine = open_existing(resolve_url(database))
+    if site is not None:
+        try:
+            check_site(engine, site)
+        except FilterError as exc:
+            raise click.BadParameter(str(exc), param_hint=exc.option) from None
+    return engine
 
 
 @cli.command()
@@ -309,7 +350,7 @@ def _print_summary(url: str, run_id: int | None) -> dict | None:
     table.add_row("words", f"{stats.words:,}")
     console.print(table)
     if run and run.get("failure"):
-        err_console.print(f"[red]monitors failed:[/] {run['failure']}")
+        err_console.print(f"[red]monitors failed:[/] {run['failure']}", soft_wrap=True)
     return run
 
 
@@ -322,8 +363,9 @@ def _print_summary(url: str, run_id: int | None) -> dict | None:
 def stats(database: str | None, site: str | None) -> None:
     """Counts by year, month, category and author; duplicates; rejects; coverage; crawl runs."""
     from corpus.stats import corpus_stats, local_day, utc_minute
+    from corpus.tables import print_records
 
-    result = corpus_stats(open_existing(resolve_url(database)), site=site)
+    result = corpus_stats(_open_corpus(database, site), site=site)
     totals = Table(title="Corpus", show_header=False)
     totals.add_column()
     totals.add_column(justify="right")
@@ -342,19 +384,23 @@ def stats(database: str | None, site: str | None) -> None:
     ):
         totals.add_row(label, str(value))
     console.print(totals)
-    sources = Table(title="Sources")
-    for column in ("site", "address", "posts", "crawls", "first crawl (UTC)", "last crawl (UTC)"):
-        sources.add_column(column, justify="right" if column in ("posts", "crawls") else "left")
-    for source in result.sources:
-        sources.add_row(
-            source.site,
-            ", ".join(source.hosts),
-            str(source.posts),
-            str(source.crawls),
-            utc_minute(source.first_crawl),
-            utc_minute(source.last_crawl),
-        )
-    console.print(sources)
+    print_records(
+        console,
+        "Sources",
+        ("site", "address", "posts", "crawls", "first crawl (UTC)", "last crawl (UTC)"),
+        [
+            (
+                source.site,
+                ", ".join(source.hosts),
+                str(source.posts),
+                str(source.crawls),
+                utc_minute(source.first_crawl),
+                utc_minute(source.last_crawl),
+            )
+            for source in result.sources
+        ],
+        right={"posts", "crawls"},
+    )
     for title, rows in (
         ("Posts by year", result.by_year),
         ("Posts by month", result.by_month),
@@ -380,23 +426,28 @@ def stats(database: str | None, site: str | None) -> None:
 
 
 def _print_runs(runs: list[dict]) -> None:
-    table = Table(title="Recent crawl runs")
+    """The runs as a table when it fits, else one block per run (corpus/tables.py)."""
+    from corpus.tables import print_records
+
     columns = {
-        "run": "id", "spider": "spider", "mode": "mode", "source": "discovery",
-        "status": "status", "reason": "finish_reason", "requests": "requests", "new": "posts_new",
-        "updated": "posts_updated", "unchanged": "posts_unchanged", "gone": "posts_gone",
-        "dup": "posts_duplicate", "rejected": "rejected", "errors": "errors",
+        "run": "id", "started (UTC)": "started_at", "spider": "spider", "mode": "mode",
+        "source": "discovery", "status": "status", "reason": "finish_reason",
+        "requests": "requests", "new": "posts_new", "updated": "posts_updated",
+        "unchanged": "posts_unchanged", "gone": "posts_gone", "dup": "posts_duplicate",
+        "rejected": "rejected", "errors": "errors", "failure": "failure",
     }  # fmt: skip
-    table.add_column("started (UTC)")
-    for title in columns:
-        text = title in ("spider", "mode", "source", "status", "reason")
-        table.add_column(title, justify="left" if text else "right")
-    for run in runs:
-        table.add_row(
-            f"{run['started_at']:%Y-%m-%d %H:%M}",
-            *(str(run[key]) if run[key] is not None else "" for key in columns.values()),
-        )
-    console.print(table)
+    text = {"started (UTC)", "spider", "mode", "source", "status", "reason", "failure"}
+    numbers = set(columns) - text
+    rows = [
+        [
+            f"{run[key]:%Y-%m-%d %H:%M}"
+            if key == "started_at"
+            else ("" if run.get(key) is None else str(run[key]))
+            for key in columns.values()
+        ]
+        for run in runs
+    ]
+    print_records(console, "Recent crawl runs", list(columns), rows, right=numbers, heading=2)
 
 
 # -- exporting ------------------------------------------------------------------------------
@@ -493,7 +544,9 @@ def export(
         raise click.BadParameter(str(exc), param_hint=exc.option) from None
     if to_stdout:
         writer = write_csv if fmt == "csv" else write_jsonl
-        writer(iter_posts(engine, filters), sys.stdout, chosen)
+        with writing("to stdout"):
+            writer(iter_posts(engine, filters), sys.stdout, chosen)
+            sys.stdout.flush()
         return
     with Progress(
         "[bold]exporting",
@@ -505,7 +558,10 @@ def export(
         disable=not err_console.is_terminal,
     ) as progress:
         task = progress.add_task("export", total=count_posts(engine, filters))
-        count = export_to(engine, output, fmt, filters, chosen, lambda n: progress.advance(task, n))
+        with writing(output):
+            count = export_to(
+                engine, output, fmt, filters, chosen, lambda n: progress.advance(task, n)
+            )
     err_console.print(f"wrote {count} posts to {output}")
 
 
@@ -531,7 +587,7 @@ def dedup(database: str | None, threshold: float, rebuild: bool) -> None:
 
     from corpus import neardup
 
-    engine = open_existing(resolve_url(database))
+    engine = open_existing(resolve_url(database), read_only=False)  # it stores what it finds
     with Progress(
         "[bold]{task.description}",
         BarColumn(),
@@ -580,7 +636,9 @@ def card(database: str | None, output: Path, site: str | None) -> None:
 
     if not output.parent.exists():
         raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="--output")
-    files = write_card(open_existing(resolve_url(database)), output, site=site)
+    engine = _open_corpus(database, site)
+    with writing(output):
+        files = write_card(engine, output, site=site)
     err_console.print(f"wrote {', '.join(str(f) for f in files)}")
 
 
@@ -597,9 +655,14 @@ def serve(database: str | None, port: int) -> None:
     url = resolve_url(database)
     path = browsing.sqlite_path(url)
     open_existing(url)  # a corpus this code can read: current schema, tables all there
-    with err_console.status("building the search index"):
-        rebuilt = browsing.build_search_index(path)
-    err_console.print(f"search index {'rebuilt' if rebuilt else 'up to date'}")
+    if browsing.writable(path):
+        with err_console.status("building the search index"):
+            rebuilt = browsing.build_search_index(path)
+        err_console.print(f"search index {'rebuilt' if rebuilt else 'up to date'}")
+    elif browsing.has_search_index(path):
+        err_console.print("read-only corpus: serving its search index as it is")
+    else:
+        err_console.print("read-only corpus without a search index: serving it without search")
     console.print(
         f"Serving {path} read-only at [bold]http://{browsing.HOST}:{port}/{path.stem}[/] "
         "(Ctrl-C to stop)"
@@ -612,7 +675,7 @@ def serve(database: str | None, port: int) -> None:
 
 # -- maintainer commands (sample site, site profiles, fixtures) ----------------------------
 
-for _command in (*MAINTAINER_COMMANDS, *DB_COMMANDS, *DISTRIBUTED_COMMANDS):
+for _command in (*MAINTAINER_COMMANDS, *DB_COMMANDS, *DISTRIBUTED_COMMANDS, *EXTRACT_COMMANDS):
     cli.add_command(_command)
 
 
@@ -625,17 +688,40 @@ def main(argv: list[str] | None = None) -> None:
         code = cli.main(args=argv, prog_name="laocorpus", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("laocorpus: aborted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.ctx.get_help() if exc.ctx else str(exc))
         sys.exit(2)
     except click.ClickException as exc:
+        if exc.exit_code == EXIT_IO:
+            _silence_stdout()  # stdout may be the file that is full
         click.echo(f"laocorpus: error: {exc.format_message()}", err=True)
         sys.exit(exc.exit_code)
     except CorpusError as exc:
         click.echo(f"laocorpus: error: {exc}", err=True)
-        sys.exit(1)
+        sys.exit(EXIT_FAILED)
+    except OSError as exc:  # a file the command must write: read-only, no permission, disk full
+        _silence_stdout()
+        click.echo(f"laocorpus: error: {_os_error(exc)}", err=True)
+        sys.exit(EXIT_IO)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _os_error(exc: OSError) -> str:
+    """``FILE: reason`` from an OSError, in one line (the file the user named, when known)."""
+    reason = exc.strerror or (str(exc).splitlines() or [type(exc).__name__])[0]
+    return f"{exc.filename}: {reason}" if exc.filename is not None else reason
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit cannot fail a second time."""
+    import os
+    from contextlib import suppress
+
+    with suppress(OSError):
+        sys.stdout.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 if __name__ == "__main__":

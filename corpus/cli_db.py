@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from corpus.db import CorpusError, mask_url, resolve_url
+from corpus.db import CorpusError, mask_url, resolve_url, sqlite_file
 
 DB_OPTION = click.option(
     "--db",
@@ -45,20 +45,11 @@ def upgrade(database: str | None) -> None:
 @DB_OPTION
 def current(database: str | None) -> None:
     """Print the corpus's schema revision and the one this code expects; exit 1 if they differ."""
-    from pathlib import Path
-
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
     from corpus import schema
 
     url = resolve_url(database)
-    try:
-        parsed = make_url(url)
-    except ArgumentError:
-        raise CorpusError(f"invalid database URL: {mask_url(url)}") from None
-    path = parsed.database if parsed.get_backend_name() == "sqlite" else None
-    if path and path != ":memory:" and not Path(path).expanduser().exists():
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
         raise CorpusError(f"no corpus at {path}")
     revision, head = schema.current(url)
     click.echo(f"{mask_url(url)}: revision {revision or 'none (empty database)'}")

@@ -65,7 +65,7 @@ def _require_postgres(url: str) -> None:
 
     try:
         backend = make_url(url).get_backend_name()
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise CorpusError(f"invalid database URL: {mask_url(url)}") from None
     if backend != "postgresql":
         raise CorpusError(
@@ -273,32 +273,38 @@ def status(site: str, database: str | None, redis_url: str, redis_prefix: str) -
 def _print_workers(
     workers: list[dict[str, Any]], run: dict[str, Any] | None, alive: dict | None = None
 ) -> None:
-    table = Table(title="Workers" + (f" of crawl run {run['id']}" if run else ""))
+    """The workers and the whole run: a table when it fits, else one block each."""
+    from corpus.tables import print_records
+
     columns = {
         "requests": "requests", "new": "posts_new", "updated": "posts_updated",
         "unchanged": "posts_unchanged", "rejected": "rejected", "errors": "errors",
     }  # fmt: skip
-    table.add_column("worker")
-    table.add_column("status")
-    for title in columns:
-        table.add_column(title, justify="right")
-    table.add_column("last report (UTC)")
+    rows = []
     for worker in workers:
         state = worker["status"]
         if alive is not None and worker["worker"] in alive and state == "running":
             state = alive[worker["worker"]] or "silent"
-        table.add_row(
-            worker["worker"],
-            state,
-            *(str(worker[key]) for key in columns.values()),
-            f"{worker['updated_at']:%H:%M:%S}",
+        rows.append(
+            [
+                worker["worker"],
+                state,
+                *(str(worker[key]) for key in columns.values()),
+                f"{worker['updated_at']:%H:%M:%S}",
+            ]
         )
     if run:
-        table.add_section()
-        table.add_row("whole run", run["status"], *(str(run[key]) for key in columns.values()), "")
-    console.print(table)
+        counts = (str(run[key]) for key in columns.values())
+        rows.append(["(whole run)", run["status"], *counts, ""])
+    print_records(
+        console,
+        "Workers" + (f" of crawl run {run['id']}" if run else ""),
+        ["worker", "status", *columns, "last report (UTC)"],
+        rows,
+        right=set(columns),
+    )
     if run and run.get("failure"):
-        err_console.print(f"[red]run {run['id']}:[/] {run['failure']}")
+        err_console.print(f"[red]run {run['id']}:[/] {run['failure']}", soft_wrap=True)
 
 
 COMMANDS = (seed, status)

@@ -11,6 +11,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
+from corpus.cli_errors import output_path, writing
+
 console = Console()
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -86,7 +88,8 @@ def sample_site_serve(
     site = SampleSite(posts=posts, seed=seed, epoch=epoch)
     face = Face(theme, permalinks, rest)
     if ground_truth:
-        write_face_ground_truth(site, face, ground_truth)
+        with writing(output_path(ground_truth, "--ground-truth")):
+            write_face_ground_truth(site, face, ground_truth)
     try:
         server = make_server(
             site,
@@ -125,9 +128,10 @@ def sample_site_ground_truth(
     from samplesite.faces import Face, write_face_ground_truth
     from samplesite.server import SampleSite
 
-    write_face_ground_truth(
-        SampleSite(posts=posts, seed=seed, epoch=epoch), Face(theme, permalinks, rest), output
-    )
+    with writing(output_path(output)):
+        write_face_ground_truth(
+            SampleSite(posts=posts, seed=seed, epoch=epoch), Face(theme, permalinks, rest), output
+        )
 
 
 ROOT = click.option(
@@ -149,7 +153,8 @@ def new_site(name: str, url: str, force: bool, root: Path) -> None:
     from crawler.fixtures import new_site as write
 
     try:
-        written = write(name, url, root, force=force)
+        with writing(root):
+            written = write(name, url, root, force=force)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     for path in written:
@@ -174,11 +179,16 @@ def fixture() -> None:
 @ROOT
 def fixture_save(name: str, urls: tuple[str, ...], html_file: Path | None, root: Path) -> None:
     """Fetch each URL and store its HTML with the item the profile extracts today."""
-    from crawler.fixtures import fetch, fixture_dir, load_profile, save_fixture
+    from crawler.fixtures import check_web_url, fetch, fixture_dir, load_profile, save_fixture
 
     profile = _profile(name, root, load_profile)
     if html_file and len(urls) != 1:
         raise click.BadParameter("--html goes with exactly one URL", param_hint="--html")
+    for url in urls:  # http(s) only: a file: URL would read a local file into a fixture
+        try:
+            check_web_url(url)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="URLS") from None
     for url in urls:
         try:
             html = html_file.read_text(encoding="utf-8") if html_file else fetch(url)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import sqlite3
 import time
 from pathlib import Path
 
@@ -26,27 +28,50 @@ class CorpusError(Exception):
     """A problem a user can fix (bad URL, unreachable server); its message is one line."""
 
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
 def resolve_url(explicit: str | None = None) -> str:
-    """The explicit URL (option or Scrapy setting), else ``$CORPUS_DATABASE_URL``, else default."""
-    return explicit or os.environ.get(ENV_VAR) or DEFAULT_DATABASE_URL
+    """The explicit URL (option or Scrapy setting), else ``$CORPUS_DATABASE_URL``, else default.
+
+    A plain path (no ``scheme://``) is a SQLite file: ``--db data/c.sqlite`` is what people type.
+    """
+    url = explicit or os.environ.get(ENV_VAR) or DEFAULT_DATABASE_URL
+    return url if _SCHEME.match(url) else f"sqlite:///{url}"
 
 
 def mask_url(url: str) -> str:
     """The URL with its password hidden: the only form that may reach logs and run rows."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<invalid database URL>"
+    except (ArgumentError, ValueError):  # still say which URL, without what sits before an '@'
+        return re.sub(r"://[^/@]*@", "://***@", url)
 
 
-_ENGINES: dict[str, Engine] = {}
+def sqlite_file(url: str) -> Path | None:
+    """The file behind a SQLite URL; None for other backends and in-memory databases."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise CorpusError(f"invalid database URL: {mask_url(url)}") from None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser()
 
 
-def get_engine(url: str) -> Engine:
-    """One engine per URL per process, shared by the pipelines, extensions and CLI."""
-    if url not in _ENGINES:
-        _ENGINES[url] = _create_engine(url)
-    return _ENGINES[url]
+_ENGINES: dict[tuple[str, bool], Engine] = {}
+
+
+def get_engine(url: str, *, read_only: bool = False) -> Engine:
+    """One engine per URL per process, shared by the pipelines, extensions and CLI.
+
+    A ``read_only`` engine cannot write (SQLite ``mode=ro``, PostgreSQL read-only
+    transactions): what the commands that only read a corpus use.
+    """
+    key = (url, read_only)
+    if key not in _ENGINES:
+        _ENGINES[key] = _create_engine(url, read_only)
+    return _ENGINES[key]
 
 
 def dispose_engines() -> None:
@@ -56,26 +81,35 @@ def dispose_engines() -> None:
     _ENGINES.clear()
 
 
-def _create_engine(url: str) -> Engine:
+def _create_engine(url: str, read_only: bool = False) -> Engine:
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise CorpusError(f"invalid database URL: {mask_url(url)}") from None
     if parsed.drivername == "postgresql":  # plain postgresql:// means psycopg 3 here
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file(url)
+        if read_only and path is not None:
+            uri = read_only_uri(path)
+            engine = create_engine(
+                parsed,
+                creator=lambda: sqlite3.connect(uri, uri=True, timeout=30),
+                json_serializer=_json_dumps,
+            )
+            event.listen(engine, "connect", _sqlite_read_only_pragmas)
+            return engine
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"timeout": 30}, json_serializer=_json_dumps)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
+    connect_args: dict[str, object] = {"connect_timeout": 10}
+    if read_only:
+        connect_args["options"] = "-c default_transaction_read_only=on"
     try:
         return create_engine(
-            parsed,
-            pool_pre_ping=True,
-            connect_args={"connect_timeout": 10},
-            json_serializer=_json_dumps,
+            parsed, pool_pre_ping=True, connect_args=connect_args, json_serializer=_json_dumps
         )
     except (ImportError, ArgumentError) as exc:
         raise CorpusError(f"cannot use database {mask_url(url)}: {exc}") from None
@@ -84,6 +118,24 @@ def _create_engine(url: str) -> Engine:
 def _json_dumps(value: object) -> str:
     """JSON columns keep Lao readable in the database, not as \\u escapes."""
     return json.dumps(value, ensure_ascii=False)
+
+
+def read_only_uri(path: Path) -> str:
+    """A SQLite URI that opens ``path`` read-only; ``immutable`` when its directory is too.
+
+    Why immutable: a WAL-mode reader needs a writable ``-shm`` beside the file; on read-only
+    storage (an archived corpus, a shared dataset) nothing can write it, and nothing can
+    change the file either, so SQLite may read it without any locking.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    return uri + "&immutable=1" if not os.access(path.resolve().parent, os.W_OK) else uri
+
+
+def _sqlite_read_only_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -95,34 +147,55 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def init_db(url: str) -> Engine:
+def init_db(url: str, *, create: bool = True, read_only: bool = False) -> Engine:
     """Open the corpus, creating its tables on first use; errors become one-line CorpusErrors.
 
-    A corpus at another schema revision than this code's is refused (corpus/schema.py).
+    A corpus at another schema revision than this code's is refused (corpus/schema.py);
+    with ``create=False`` so is an empty database.
     """
     from corpus import schema
 
-    engine = get_engine(url)
+    engine = get_engine(url, read_only=read_only)
     try:
         with engine.begin() as connection:
-            schema.prepare(connection, url)
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise CorpusError(f"cannot open database {mask_url(url)}: {reason}") from None
+            schema.prepare(connection, url, create=create)
     except SQLAlchemyError as exc:
-        raise CorpusError(f"database error on {mask_url(url)}: {exc.__class__.__name__}") from None
+        raise database_error(exc, url) from None
     return engine
 
 
-def open_existing(url: str) -> Engine:
-    """Open a corpus for reading; a missing SQLite file is an error, not a new empty corpus."""
-    parsed = make_url(url) if "://" in url else None
-    if parsed is None:
-        raise CorpusError(f"invalid database URL: {mask_url(url)}")
-    is_file = parsed.get_backend_name() == "sqlite" and parsed.database not in ("", ":memory:")
-    if is_file and parsed.database and not Path(parsed.database).expanduser().exists():
-        raise CorpusError(f"no corpus at {parsed.database} (run a crawl or `laocorpus demo`)")
-    return init_db(url)
+def database_error(exc: SQLAlchemyError, url: str) -> CorpusError:
+    """The one line that says why the database at ``url`` could not be used.
+
+    A file that is not SQLite is recognised from SQLite's own error, never by opening the file
+    to read its header: closing any descriptor of a database file drops every POSIX lock this
+    process holds on it, and another process could then take itself for the last connection
+    and delete the write-ahead log under this one's feet.
+    """
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    reason = lines[0] if lines else ""
+    path = sqlite_file(url)
+    if path is not None and "file is not a database" in reason:
+        return CorpusError(f"not a SQLite database: {path}")
+    if path is not None and "malformed" in reason:
+        return CorpusError(f"corrupt SQLite database: {path} ({reason})")
+    if isinstance(exc, OperationalError):
+        if path is not None and "unable to open database file" in reason:
+            return CorpusError(f"cannot open database {path}: {reason}")
+        return CorpusError(f"cannot open database {mask_url(url)}: {reason}")
+    return CorpusError(f"database error on {mask_url(url)}: {reason or exc.__class__.__name__}")
+
+
+def open_existing(url: str, *, read_only: bool = True) -> Engine:
+    """Open a corpus that must exist already: a missing file or an empty database is an error.
+
+    Read-only by default, so a command that only reads never creates or changes a database,
+    and a corpus on read-only storage opens (see :func:`read_only_uri`).
+    """
+    path = sqlite_file(url)
+    if path is not None and not path.exists():
+        raise CorpusError(f"no corpus at {path} (run a crawl or `laocorpus demo`)")
+    return init_db(url, create=False, read_only=read_only)
 
 
 def with_retries(function, *args, seconds: float = 120.0, what: str = "write"):

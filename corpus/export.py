@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, union
 from sqlalchemy.orm import aliased
 
-from corpus.models import NearDuplicate, Post, PostTerm, Term
+from corpus.models import CrawlRun, NearDuplicate, Post, PostTerm, Reject, Term
+from corpus.safefile import replacing
 
 EXPORT_FIELDS = (
     "url",
@@ -28,6 +29,7 @@ EXPORT_FIELDS = (
     "post_id",
     "title",
     "author",
+    "authors",
     "published_at",
     "modified_at",
     "categories",
@@ -50,7 +52,8 @@ FIELD_SCHEMA: dict[str, tuple[str, str]] = {
     "site": ("string", "site profile name, e.g. lsr"),
     "post_id": ("int64", "WordPress post ID (null when unknown)"),
     "title": ("string", "clean title"),
-    "author": ("string", "author as the site shows it (null when absent)"),
+    "author": ("string", "first author as the site shows it (null when absent)"),
+    "authors": ("list<string>", "every author, page order (empty when absent)"),
     "published_at": ("timestamp[us, UTC]", "publication time"),
     "modified_at": ("timestamp[us, UTC]", "last modification time, null when never edited"),
     "categories": ("list<string>", "category names, page order"),
@@ -112,10 +115,9 @@ def check_filter(engine: Engine, filters: PostFilter) -> None:
             "--since",
             f"{filters.since.date()} is not before --until {filters.until.date()}",
         )
+    if filters.site:
+        check_site(engine, filters.site)
     with engine.connect() as db:
-        if filters.site:
-            sites = db.execute(select(Post.site).distinct()).scalars().all()
-            _known("--site", "site", [filters.site], sites)
         if filters.categories:
             names = db.execute(
                 select(Term.name).where(Term.taxonomy == "category").distinct()
@@ -124,6 +126,19 @@ def check_filter(engine: Engine, filters: PostFilter) -> None:
         if filters.authors:
             authors = db.execute(select(Post.author).distinct()).scalars()
             _known("--author", "author", filters.authors, [a for a in authors if a])
+
+
+def check_site(engine: Engine, site: str) -> None:
+    """Raise :class:`FilterError` unless the corpus holds posts, runs or rejects of ``site``.
+
+    One check for every command with ``--site`` (export, stats, card, runs): a misspelt site
+    is the same error everywhere, never an empty result.
+    """
+    with engine.connect() as db:
+        sites = db.execute(
+            union(select(Post.site), select(CrawlRun.site), select(Reject.site))
+        ).scalars()
+        _known("--site", "site", [site], [name for name in sites if name])
 
 
 def _known(option: str, what: str, wanted: Iterable[str], known: list[str]) -> None:
@@ -216,6 +231,7 @@ def _terms_of(connection, post_ids: list[int]) -> dict[int, dict[str, list[str]]
 
 def _as_row(row: Mapping[str, Any], terms: dict[str, list[str]]) -> dict[str, Any]:
     record = {field: row.get(field) for field in EXPORT_FIELDS}
+    record["authors"] = list(record["authors"] or [])
     record["categories"] = terms.get("category", [])
     record["tags"] = terms.get("tag", [])
     return record
@@ -308,7 +324,7 @@ def parquet_schema(fields: tuple[str, ...] = EXPORT_FIELDS):
 
 def write_parquet(
     records: Iterable[dict[str, Any]],
-    path: Path,
+    path: Path | BinaryIO,
     fields: tuple[str, ...] = EXPORT_FIELDS,
     progress: Progress | None = None,
     rows_per_group: int = 5000,
@@ -347,24 +363,18 @@ def export(
 ) -> int:
     """Write matching posts to ``path``; returns how many.
 
-    The file is written next to ``path`` under a temporary name and renamed at the end, so a
-    failed or interrupted export never leaves half a file at ``path`` and never writes
-    anywhere else.
+    The file is written next to ``path`` under a fresh temporary name and renamed at the end
+    (corpus/safefile.py), so a failed or interrupted export never leaves half a file at
+    ``path`` and never writes anywhere else, through a planted symlink included.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r} (formats: {', '.join(FORMATS)})")
-    temporary = path.with_name(path.name + ".partial")
-    try:
-        if fmt == "parquet":
-            count = write_parquet(iter_rows(engine, filters), temporary, fields, progress)
-        else:
-            writer = write_jsonl if fmt == "jsonl" else write_csv
-            with temporary.open("w", encoding="utf-8", newline="") as output:
-                count = writer(iter_posts(engine, filters), output, fields, progress)
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return count
+    if fmt == "parquet":
+        with replacing(path, "wb") as output:
+            return write_parquet(iter_rows(engine, filters), output, fields, progress)
+    writer = write_jsonl if fmt == "jsonl" else write_csv
+    with replacing(path, "w", encoding="utf-8", newline="") as output:
+        return writer(iter_posts(engine, filters), output, fields, progress)
 
 
 def export_jsonl(engine: Engine, path: Path, filters: PostFilter = PostFilter()) -> int:

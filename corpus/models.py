@@ -81,18 +81,29 @@ class CrawlRun(Base):
     posts_gone: Mapped[int] = mapped_column(Integer, default=0)
     rejected: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
+    # Which source gave each post field, {field: {source: count}} (crawl stats
+    # ``corpus/field_source/<field>/<source>``); null for runs before revision 0005.
+    field_sources: Mapped[dict | None] = mapped_column(JSON)
 
 
 class Post(Base):
+    """One post. Its identity is scoped by site: (site, post_id) when the ID is known, else
+    (site, url), so no crawl of one site can match, let alone rewrite, another site's row."""
+
     __tablename__ = "posts"
-    __table_args__ = (UniqueConstraint("site", "post_id", name="uq_posts_site_post_id"),)
+    __table_args__ = (
+        UniqueConstraint("site", "post_id", name="uq_posts_site_post_id"),
+        UniqueConstraint("site", "url", name="uq_posts_site_url"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site: Mapped[str] = mapped_column(String(100), index=True)
-    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    url: Mapped[str] = mapped_column(String(2048))
     post_id: Mapped[int | None] = mapped_column(BigInteger)
     title: Mapped[str] = mapped_column(Text)
-    author: Mapped[str | None] = mapped_column(String(255), index=True)
+    author: Mapped[str | None] = mapped_column(String(255), index=True)  # authors[0]
+    # Every author in page order, each at most as long as ``author``.
+    authors: Mapped[list] = mapped_column(JSON, default=list)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     language: Mapped[str | None] = mapped_column(String(16))
@@ -162,11 +173,12 @@ class Reject(Base):
     """A URL that did not become a post, with the reason; one row per URL, updated on re-runs."""
 
     __tablename__ = "rejects"
+    __table_args__ = (UniqueConstraint("site", "url", name="uq_rejects_site_url"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    url: Mapped[str] = mapped_column(String(2048))
     site: Mapped[str] = mapped_column(String(100), index=True)
-    stage: Mapped[str] = mapped_column(String(20))  # fetch | parse | validate
+    stage: Mapped[str] = mapped_column(String(20))  # fetch | parse | validate | store
     reason: Mapped[str] = mapped_column(String(500))
     http_status: Mapped[int | None] = mapped_column(Integer)
     raw: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -21,9 +21,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
-from corpus.db import CorpusError, get_engine, mask_url
+from corpus.db import CorpusError, database_error, get_engine, mask_url
 from corpus.models import SCHEMA_VERSION, Base, SchemaInfo
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -68,12 +68,13 @@ def upgrade_command(url: str) -> str:
     return f"laocorpus db upgrade --db {mask_url(url)}"
 
 
-def prepare(connection: Connection, url: str) -> None:
+def prepare(connection: Connection, url: str, create: bool = True) -> None:
     """Create the schema in an empty database, or check that an existing one is current.
 
     Runs inside ``init_db``'s transaction; raises a one-line CorpusError on any mismatch.
+    With ``create=False`` (commands that only read) an empty database is refused, untouched.
     """
-    if connection.dialect.name == "postgresql":
+    if connection.dialect.name == "postgresql" and create:
         connection.execute(select(func.pg_advisory_xact_lock(CREATE_LOCK)))
     revision = revision_of(connection)
     if revision is None:
@@ -81,6 +82,11 @@ def prepare(connection: Connection, url: str) -> None:
             raise CorpusError(
                 f"database {mask_url(url)} was made before schema revisions "
                 f"(it looks like {legacy_revision(connection)}): run `{upgrade_command(url)}`"
+            )
+        if not create:
+            raise CorpusError(
+                f"no corpus in {mask_url(url)}: the database is empty "
+                "(run a crawl or `laocorpus demo`)"
             )
         Base.metadata.create_all(connection)
         connection.execute(SchemaInfo.__table__.insert().values(version=SCHEMA_VERSION))
@@ -120,8 +126,11 @@ def legacy_revision(connection: Connection) -> str:
 
 
 def current(url: str) -> tuple[str | None, str]:
-    """(the database's revision or None, head); an empty database or a legacy one say so."""
-    with _connect(url) as connection:
+    """(the database's revision or None, head); an empty database or a legacy one say so.
+
+    Only reads: the database is opened read-only.
+    """
+    with _connect(url, read_only=True) as connection:
         revision = revision_of(connection)
         if revision is None and inspect(connection).has_table("posts"):
             revision = f"none (made before revisions; looks like {legacy_revision(connection)})"
@@ -143,20 +152,21 @@ def upgrade(url: str, target: str = "head") -> tuple[str | None, str]:
     try:
         command.upgrade(alembic_config(url), target)
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise CorpusError(f"upgrade of {mask_url(url)} failed: {reason}") from None
+        raise CorpusError(f"upgrade failed: {database_error(exc, url)}") from None
     with _connect(url) as connection:
         after = revision_of(connection)
     return before, after or "none"
 
 
 @contextmanager
-def _connect(url: str) -> Iterator[Connection]:
-    """A connection whose failure to open is a one-line CorpusError."""
+def _connect(url: str, read_only: bool = False) -> Iterator[Connection]:
+    """A connection whose failure to open, or to read the database, is a one-line CorpusError."""
     try:
-        connection = get_engine(url).connect()
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise CorpusError(f"cannot open database {mask_url(url)}: {reason}") from None
+        connection = get_engine(url, read_only=read_only).connect()
+    except SQLAlchemyError as exc:
+        raise database_error(exc, url) from None
     with connection:
-        yield connection
+        try:
+            yield connection
+        except SQLAlchemyError as exc:
+            raise database_error(exc, url) from None

@@ -12,13 +12,14 @@ snapshot (restart it after a crawl).
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from corpus.db import CorpusError, mask_url
+from corpus.db import CorpusError, mask_url, read_only_uri, sqlite_file
 
 HOST = "127.0.0.1"  # never 0.0.0.0: the corpus is served to this machine only
 SEARCH_TABLE = "posts_fts"
@@ -27,18 +28,31 @@ _INFO_TABLE = "posts_fts_info"
 
 def sqlite_path(url: str) -> Path:
     """The file behind a SQLite URL; Datasette reads SQLite files only."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
+    path = sqlite_file(url)
+    if path is None and make_url(url).get_backend_name() != "sqlite":
         raise CorpusError(
             f"serve needs a SQLite corpus, not {mask_url(url)} (Datasette reads SQLite files; "
             "export to Parquet for other tools)"
         )
-    if not parsed.database or parsed.database == ":memory:":
+    if path is None:
         raise CorpusError("serve needs a SQLite corpus file, not an in-memory database")
-    path = Path(parsed.database).expanduser()
     if not path.exists():
         raise CorpusError(f"no corpus at {path} (run a crawl or `laocorpus demo`)")
     return path
+
+
+def writable(path: Path) -> bool:
+    """Whether the corpus file and its directory can be written (False on read-only storage)."""
+    return os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK)
+
+
+def has_search_index(path: Path) -> bool:
+    db = sqlite3.connect(read_only_uri(path), uri=True)
+    try:
+        query = "SELECT 1 FROM sqlite_master WHERE name = ?"
+        return db.execute(query, (SEARCH_TABLE,)).fetchone() is not None
+    finally:
+        db.close()
 
 
 def build_search_index(path: Path) -> bool:
@@ -138,8 +152,15 @@ QUERIES: dict[str, dict[str, str]] = {
 }
 
 
-def metadata(database: str) -> dict[str, Any]:
-    """Datasette metadata: titles, the search table, hidden bulky columns, canned queries."""
+def metadata(database: str, search: bool = True) -> dict[str, Any]:
+    """Datasette metadata: titles, the search table, hidden bulky columns, canned queries.
+
+    Without ``search`` (a read-only corpus that has no index) the search parts are left out.
+    """
+    queries = QUERIES if search else {k: v for k, v in QUERIES.items() if k != "search"}
+    posts: dict[str, Any] = {"sort_desc": "published_at", "facets": ["author", "language", "site"]}
+    if search:
+        posts.update(fts_table=SEARCH_TABLE, fts_pk="id")
     return {
         "title": "Lao News Corpus",
         "description": "Lao-language news posts, read-only. Search titles and texts in Lao.",
@@ -148,18 +169,13 @@ def metadata(database: str) -> dict[str, Any]:
         "databases": {
             database: {
                 "tables": {
-                    "posts": {
-                        "fts_table": SEARCH_TABLE,
-                        "fts_pk": "id",
-                        "sort_desc": "published_at",
-                        "facets": ["author", "language", "site"],
-                    },
+                    "posts": posts,
                     SEARCH_TABLE: {"hidden": True},
                     _INFO_TABLE: {"hidden": True},
                     "minhash_signatures": {"hidden": True},
                     "schema_info": {"hidden": True},
                 },
-                "queries": QUERIES,
+                "queries": queries,
             }
         },
     }
@@ -174,7 +190,7 @@ def serve(path: Path, port: int) -> None:
 
     datasette = Datasette(
         immutables=[str(path)],
-        metadata=metadata(path.stem),
+        metadata=metadata(path.stem, search=has_search_index(path)),
         settings={"sql_time_limit_ms": 5000, "default_page_size": 50},
     )
     loop = asyncio.new_event_loop()

@@ -77,9 +77,14 @@ def report(
     totals: Mapping[str, int],
     deltas: Mapping[str, int],
     discovery: str | None = None,
+    field_sources: Mapping[str, Mapping[str, int]] | None = None,
     **final: Any,
 ) -> None:
-    """Add ``deltas`` to the run, write the worker's ``totals`` (and final status, if given)."""
+    """Add ``deltas`` to the run, write the worker's ``totals`` (and final status, if given).
+
+    ``field_sources`` are the worker's new ``{field: {source: count}}``, added to the run's
+    (a JSON column: read locked, summed, written back, in the same transaction).
+    """
 
     def transaction() -> None:
         with engine.begin() as connection:
@@ -90,6 +95,8 @@ def report(
                 connection.execute(
                     update(CrawlRun).where(CrawlRun.id == run_id).values(**increments)
                 )
+            if field_sources:
+                _add_field_sources(connection, run_id, field_sources)
             if discovery:
                 connection.execute(
                     update(CrawlRun)
@@ -103,6 +110,17 @@ def report(
             )
 
     upsert.retrying(transaction, "run counters")
+
+
+def _add_field_sources(connection, run_id: int, deltas: Mapping[str, Mapping[str, int]]) -> None:
+    stored = connection.execute(
+        select(CrawlRun.field_sources).where(CrawlRun.id == run_id).with_for_update()
+    ).scalar()
+    merged = {field: dict(sources) for field, sources in (stored or {}).items()}
+    for field, sources in deltas.items():
+        for source, count in sources.items():
+            merged.setdefault(field, {})[source] = merged.get(field, {}).get(source, 0) + count
+    connection.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(field_sources=merged))
 
 
 def mark_killed(engine: Engine, run_id: int, workers: Sequence[str]) -> None:

@@ -210,6 +210,7 @@ def _coverage(db, scoped) -> list[tuple[str, int]]:
         for name, column in columns.items()
     }
     conditions["word_count"] = Post.word_count > 0
+    conditions["authors"] = func.json_array_length(Post.authors) > 0
     conditions["duplicate_of"] = Post.duplicate_of_id.is_not(None)
     counts = db.execute(
         scoped(select(*(func.count(Post.id).filter(c) for c in conditions.values())))

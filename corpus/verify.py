@@ -15,15 +15,17 @@ from corpus.export import iter_posts
 from corpus.models import Reject
 
 COMPARED_FIELDS = (
-    "url", "site", "post_id", "title", "author", "published_at", "modified_at", "categories",
-    "tags", "text", "language", "content_hash", "duplicate_of", "word_count",
+    "url", "site", "post_id", "title", "author", "authors", "published_at", "modified_at",
+    "categories", "tags", "text", "language", "content_hash", "duplicate_of", "word_count",
 )  # fmt: skip
+# Compared only when the ground truth gives them (older truths predate the field).
+OPTIONAL_FIELDS = ("authors",)
 
 
 def expected_record(post: dict[str, Any], base_url: str, site: str) -> dict[str, Any]:
     """What the corpus must hold for one ground-truth post (times compared as instants)."""
     duplicate_of = post.get("duplicate_of_path")
-    return {
+    record = {
         "url": base_url + post["path"],
         "site": site,
         "post_id": post["post_id"],
@@ -38,7 +40,9 @@ def expected_record(post: dict[str, Any], base_url: str, site: str) -> dict[str,
         "content_hash": lao.content_hash(post["text"]),
         "duplicate_of": base_url + duplicate_of if duplicate_of else None,
         "word_count": lao.word_count(post["text"]),
+        "authors": post.get("authors"),
     }
+    return {f: record[f] for f in COMPARED_FIELDS if f not in OPTIONAL_FIELDS or f in post}
 
 
 def stored_record(record: dict[str, Any]) -> dict[str, Any]:
@@ -71,7 +75,7 @@ def differences(
     problems = [f"missing post {url}" for url in sorted(expected.keys() - stored.keys())]
     problems += [f"unexpected post {url}" for url in sorted(stored.keys() - expected.keys())]
     for url in sorted(expected.keys() & stored.keys()):
-        for field in COMPARED_FIELDS:
+        for field in expected[url]:
             if stored[url][field] != expected[url][field]:
                 problems.append(
                     f"{url} {field}: stored {stored[url][field]!r}, "

@@ -7,8 +7,8 @@ How a run goes (README, "Running distributed"):
 2. ``laocorpus crawl SITE --redis URL`` — or ``scrapy crawl SITE -s CORPUS_REDIS_URL=URL`` —
    starts a worker. The setting makes :class:`SpiderLoader` hand out the site's spider with
    :class:`DistributedWorker` mixed in, whose scheduler and duplicate filter are scrapy-redis's
-   on the run's keys: ``requests`` (a priority queue of pickled requests) and ``dupefilter``
-   (a set of request fingerprints).
+   on the run's keys: ``requests`` (a priority queue of requests as JSON, crawler/redisjson.py)
+   and ``dupefilter`` (a set of request fingerprints).
 3. The first idle worker takes the start message and schedules the spider's own first
    requests; every request any worker yields then goes to the shared queue, and any worker may
    take it. Callbacks travel by name, so any worker can run any of them.
@@ -48,6 +48,7 @@ Versions: scrapy-redis 0.9.1 with redis-py 5-8 on Scrapy 2.19 (pinned in pyproje
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import json
 import os
@@ -265,7 +266,7 @@ class LifoPriorityQueue(PriorityQueue):
     """scrapy-redis's priority queue, newest first among equal priorities (as Scrapy's own).
 
     scrapy-redis scores a request by its priority alone, so Redis orders equal scores by the
-    pickled bytes, i.e. by URL: every ``/category/...`` page before any ``/page/N/``, which
+    encoded bytes, i.e. by URL: every ``/category/...`` page before any ``/page/N/``, which
     starved the home pagination chain until the end of the crawl (a 35% longer crawl of the
     sample site). The push time breaks the ties, newest first; a clock skew between machines
     only reorders, it never loses a request.
@@ -330,6 +331,10 @@ class RedisScheduler(ScrapyRedisScheduler):
             persist=True,  # the queue belongs to the run: the last worker out deletes it
             queue_cls=settings.get("SCHEDULER_QUEUE_CLASS") or f"{__name__}.LifoPriorityQueue",
             dupefilter_cls=settings.get("DUPEFILTER_CLASS"),
+            # JSON, not scrapy-redis's pickle: a queue entry can never run code (redisjson.py).
+            serializer=importlib.import_module(
+                settings.get("SCHEDULER_SERIALIZER") or "crawler.redisjson"
+            ),
         )
         scheduler.stats = crawler.stats
         return scheduler

@@ -7,10 +7,12 @@ profile against all of them, and a theme change shows up as a readable field-by-
 
 from __future__ import annotations
 
+import ast
 import gzip
 import hashlib
 import importlib.util
 import json
+import keyword
 import re
 import urllib.request
 from datetime import datetime
@@ -19,15 +21,36 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from corpus.writer import RECORD_FIELDS
-from crawler.extract.wordpress import WordPressPostParser
-from crawler.items import Post
+from crawler.extract.item import stored_item
 from crawler.settings import USER_AGENT
 from crawler.sites import SiteProfile, registry
-from pipelines.clean import CleanPipeline
 
 # An item is expected to match in exactly the fields the corpus compares on a re-crawl.
 EXPECTED_FIELDS = RECORD_FIELDS
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+FETCH_SCHEMES = ("http", "https")
+FETCH_MAX_BYTES = 16 * 1024 * 1024  # as the crawler's DOWNLOAD_MAXSIZE
+
+
+def check_name(name: str) -> str:
+    """A site name becomes a module, a test function and a directory name: it must be a
+    plain Python identifier, never a path (``../../x``) or a keyword."""
+    if not NAME_PATTERN.fullmatch(name) or not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(
+            f"site name {name!r} must be lowercase letters, digits and _ (a Python identifier "
+            "starting with a letter, 2-41 characters, not a keyword)"
+        )
+    return name
+
+
+def check_web_url(url: str, option: str = "URL") -> str:
+    """An http(s) URL with a host and no whitespace or control characters, else ValueError."""
+    parts = urlsplit(url)
+    if parts.scheme not in FETCH_SCHEMES or not parts.hostname:
+        raise ValueError(f"{option} must be an http(s) URL, got {url!r}")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise ValueError(f"{option} must not contain whitespace or control characters: {url!r}")
+    return url
 
 
 def site_file(root: Path, name: str) -> Path:
@@ -44,7 +67,7 @@ def site_test_file(root: Path, name: str) -> Path:
 
 def load_profile(name: str, root: Path) -> SiteProfile:
     """The profile ``name`` from ``root`` (a checkout, maybe not the installed one)."""
-    path = site_file(root, name)
+    path = site_file(root, check_name(name))
     if path.exists():
         spec = importlib.util.spec_from_file_location(f"_site_{name}", path)
         if spec and spec.loader:
@@ -60,21 +83,8 @@ def load_profile(name: str, root: Path) -> SiteProfile:
 
 
 def extract_item(html: str, url: str, profile: SiteProfile) -> dict[str, Any]:
-    """What the crawl would store for this page: extraction, then the clean pipeline."""
-    found = WordPressPostParser(html, url, profile).extract()
-    item = Post(
-        url=found.url,
-        post_id=found.post_id,
-        title=found.title,
-        author=found.author,
-        published_at=found.published_at,
-        modified_at=found.modified_at,
-        categories=found.categories,
-        tags=found.tags,
-        body_html=found.body_html,
-        language=profile.language,
-    )
-    CleanPipeline().process_item(item)
+    """What the crawl would store for this page (the item ``laocorpus extract`` prints)."""
+    item = stored_item(html, url, profile, fields=EXPECTED_FIELDS)
     return {field: _plain(item.get(field)) for field in EXPECTED_FIELDS}
 
 
@@ -92,11 +102,38 @@ def fixture_name(url: str) -> str:
     return name
 
 
+class _WebRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects to http(s) only (urllib's own also follows ftp://)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        check_web_url(newurl, "a redirect")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _web_opener() -> urllib.request.OpenerDirector:
+    """An opener with the http(s) handlers alone: no file:, ftp: or data: handler exists."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.HTTPHandler(),
+        urllib.request.HTTPSHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        _WebRedirects(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
+
+
 def fetch(url: str, timeout: float = 30) -> str:
+    """The page at an http(s) URL (never a local file), at most FETCH_MAX_BYTES of it."""
+    check_web_url(url)
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    with urllib.request.urlopen(request, timeout=timeout) as response:
+    with _web_opener().open(request, timeout=timeout) as response:
+        body = response.read(FETCH_MAX_BYTES + 1)
+        if len(body) > FETCH_MAX_BYTES:
+            raise ValueError(f"page larger than {FETCH_MAX_BYTES} bytes")
         charset = response.headers.get_content_charset() or "utf-8"
-        return response.read().decode(charset, errors="replace")
+        return body.decode(charset, errors="replace")
 
 
 def save_fixture(profile: SiteProfile, url: str, html: str, directory: Path) -> Path:
@@ -154,7 +191,8 @@ def assert_fixtures_pass(name: str, root: Path) -> None:
     assert not problems, f"{len(problems)} differences:\n" + "\n".join(problems[:30])
 
 
-PROFILE_TEMPLATE = '''"""{name}: {url}
+# Values enter the generated code as Python literals ({name!r}, {url!r}), never pasted text.
+PROFILE_TEMPLATE = '''"""The {name} site profile (its address is base_url below).
 
 Describe the site and its theme here, and why any setting below differs from the generic
 WordPress rules (see CONTRIBUTING.md).
@@ -163,8 +201,8 @@ WordPress rules (see CONTRIBUTING.md).
 from crawler.sites import SiteProfile
 
 SITE = SiteProfile(
-    name="{name}",
-    base_url="{url}",
+    name={name!r},
+    base_url={url!r},
     language="lo",
     # discovery=("rest", "sitemap", "feed", "archive"),  # the default order
     # selectors={{"date_text": ".post-date"}},  # only what the generic extraction misses
@@ -180,19 +218,18 @@ from crawler.fixtures import assert_fixtures_pass
 
 
 def test_{name}_fixtures() -> None:
-    assert_fixtures_pass("{name}", root=Path(__file__).resolve().parents[2])
+    assert_fixtures_pass({name!r}, root=Path(__file__).resolve().parents[2])
 '''
 
 
 def new_site(name: str, url: str, root: Path, force: bool = False) -> list[Path]:
     """Write the profile skeleton and its fixture test; refuse to overwrite unless forced."""
-    if not NAME_PATTERN.fullmatch(name):
-        raise ValueError(f"site name {name!r} must be lowercase letters, digits and _")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"--url must be an http(s) URL, got {url!r}")
+    check_name(name)
+    check_web_url(url, "--url")
+    profile = PROFILE_TEMPLATE.format(name=name, url=url.rstrip("/"))
+    _check_literals(profile, {"name": name, "base_url": url.rstrip("/")})
     targets = {
-        site_file(root, name): PROFILE_TEMPLATE.format(name=name, url=url.rstrip("/")),
+        site_file(root, name): profile,
         site_test_file(root, name): TEST_TEMPLATE.format(name=name),
     }
     existing = [path for path in targets if path.exists()]
@@ -202,3 +239,16 @@ def new_site(name: str, url: str, root: Path, force: bool = False) -> list[Path]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
     return list(targets)
+
+
+def _check_literals(source: str, wanted: dict[str, str]) -> None:
+    """The generated profile parses and its SiteProfile(...) holds exactly these constants:
+    proof that no value escaped its literal."""
+    call = next(
+        node
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "SiteProfile"
+    )
+    found = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg in wanted}
+    if found != wanted:
+        raise ValueError(f"generated profile does not hold {wanted!r}")

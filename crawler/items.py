@@ -12,7 +12,8 @@ class Post(scrapy.Item):
     url = scrapy.Field()  # canonical URL
     post_id = scrapy.Field()  # WordPress ID
     title = scrapy.Field()
-    author = scrapy.Field()
+    author = scrapy.Field()  # authors[0], or None
+    authors = scrapy.Field()  # list of names, page order, deduplicated
     published_at = scrapy.Field()  # aware datetime
     modified_at = scrapy.Field()  # aware datetime or None
     categories = scrapy.Field()  # list of names, page order

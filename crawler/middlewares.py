@@ -1,4 +1,5 @@
-"""Downloader middlewares for flaky, badly configured sites: patient retries, honest encodings."""
+"""Downloader middlewares: the same-site gate, strict redirects and meta refreshes, patient
+retries, honest encodings, and answers to stream continuations from memory."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ import logging
 import random
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
+from typing import Any
 
-from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.response import response_status_message
+
+from crawler.scope import off_site_reason, origin
 
 logger = logging.getLogger(__name__)
 
@@ -100,20 +103,87 @@ class Utf8DetectionMiddleware:
         return response.replace(encoding="utf-8")
 
 
-class StrictRedirectMiddleware(RedirectMiddleware):
-    """Redirects as Scrapy follows them, but a loop or a jump to another site fails loudly.
+def scope_refusal(spider, url: str) -> str | None:
+    """Why ``url`` is outside the crawl's scope, or None. A site spider (one with ``base_url``)
+    may reach its own origin and ``extra_hosts`` only; any other spider, http(s) only."""
+    base = getattr(spider, "base_url", None)
+    if base:
+        return off_site_reason(url, base, getattr(spider, "extra_hosts", ()))
+    return None if origin(url) else "scheme is not http(s)"
+
+
+class SameSiteMiddleware:
+    """The one gate every request passes, in the downloader, so ``dont_filter`` probes,
+    redirects, robots.txt and requests a worker takes from Redis are all checked: a hostile
+    page can name any URL, but only the site's own origin is ever contacted."""
+
+    LOGGED = 20  # refusals logged one by one; the rest are only counted
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.refused = 0
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider=None) -> None:
+        reason = scope_refusal(self.crawler.spider, request.url)
+        if reason is None:
+            return
+        self.refused += 1
+        self.crawler.stats.inc_value("corpus/offsite_refused")
+        if self.refused <= self.LOGGED:
+            logger.warning("not requesting %s: %s", request.url[:300], reason)
+        raise IgnoreRequest(f"off-site: {request.url[:300]} ({reason})")
+
+
+class _StrictRedirects:
+    """A loop or a jump off the site's origin fails loudly (see StrictRedirectMiddleware)."""
+
+    kind = "redirect"
+    crawler: Any
+
+    def _redirect(self, redirected: Request, request: Request, reason):  # type: ignore[override]
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        if redirected.url in chain:
+            raise IgnoreRequest(f"{self.kind} loop: {redirected.url[:300]}")
+        if scope_refusal(self.crawler.spider, redirected.url):
+            raise IgnoreRequest(f"{self.kind} off-site to {redirected.url[:300]}")
+        return super()._redirect(redirected, request, reason)  # type: ignore[misc]
+
+
+class StrictRedirectMiddleware(_StrictRedirects, RedirectMiddleware):
+    """Redirects as Scrapy follows them, but a loop or a jump to another origin (another host,
+    scheme or port) fails loudly.
 
     Scrapy's duplicate filter would silently drop the second visit of a looping URL, and its
     offsite filter drops the off-site target before any errback runs: both would lose a post
     without a trace. Raising here reaches the request's errback, which records a reject.
     """
 
-    def _redirect(self, redirected: Request, request: Request, reason):  # type: ignore[override]
-        chain = [*request.meta.get("redirect_urls", []), request.url]
-        if redirected.url in chain:
-            raise IgnoreRequest(f"redirect loop: {redirected.url}")
-        domains = getattr(self.crawler.spider, "allowed_domains", None)
-        host = urlsplit(redirected.url).hostname or ""
-        if domains and not any(host == d or host.endswith(f".{d}") for d in domains):
-            raise IgnoreRequest(f"redirect off-site to {redirected.url}")
-        return super()._redirect(redirected, request, reason)
+
+class StrictMetaRefreshMiddleware(_StrictRedirects, MetaRefreshMiddleware):
+    """``<meta http-equiv=refresh>`` followed on the site only: off-site it is a reject."""
+
+    kind = "meta refresh"
+
+
+class StreamResumeMiddleware:
+    """Answer a stream's continuation request from memory when this process still holds the
+    stream (see WordPressSpider._stream): no second download of a sitemap or listing page.
+    Another worker (distributed crawl) has no such stream and downloads the page again."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider=None) -> Response | None:
+        key = request.meta.get("stream_key")
+        streams = getattr(self.crawler.spider, "streams", {})
+        if key is None or key not in streams:
+            return None
+        return Response(request.url, status=200, request=request, flags=["stream"])

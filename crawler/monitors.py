@@ -13,7 +13,7 @@ from spidermon.core.actions import Action
 from sqlalchemy import select
 
 from corpus.db import get_engine, resolve_url
-from corpus.models import CrawlRun
+from corpus.models import CrawlRun, Post, Term
 
 REQUIRED_FIELDS = ("title", "published_at", "text")
 
@@ -33,10 +33,34 @@ def posts_seen(stats: dict) -> int:
 
 @monitors.name("Finish reason")
 class FinishReasonMonitor(Monitor):
+    """Anything but "finished" fails the run: a spent budget means the corpus of this run is
+    incomplete (a trap the listing checks missed, or a site larger than the budget), and a
+    site robots.txt closes to us was not crawled at all."""
+
     @monitors.name("crawl finished normally")
     def test_finish_reason(self) -> None:
         reason = self.data.stats.get("finish_reason")
-        self.assertEqual(reason, "finished", f"finish reason is {reason!r}, not 'finished'")
+        if reason != "finished":
+            self.fail(finish_message(self, reason))
+
+
+BUDGETS = {  # Scrapy's CloseSpider finish reasons and the setting each one spent
+    "closespider_pagecount": "CLOSESPIDER_PAGECOUNT",
+    "closespider_timeout": "CLOSESPIDER_TIMEOUT",
+    "closespider_itemcount": "CLOSESPIDER_ITEMCOUNT",
+    "closespider_errorcount": "CLOSESPIDER_ERRORCOUNT",
+}
+
+
+def finish_message(monitor: Monitor, reason: str | None) -> str:
+    if reason in BUDGETS:
+        name = BUDGETS[reason]
+        value = monitor.data.crawler.settings.get(name)
+        return f"budget exhausted: {name}={value} ended the crawl ({reason})"
+    if reason == "robotstxt_forbidden":
+        why = monitor.data.stats.get("corpus/robotstxt", "")
+        return f"robots.txt {why or 'forbids the whole site'}"
+    return f"finish reason is {reason!r}, not 'finished'"
 
 
 @monitors.name("Field coverage")
@@ -106,6 +130,123 @@ class ItemCountMonitor(Monitor):
         )
 
 
+NAME_FIELDS = ("author", "categories")  # fields every WordPress post has, if shown at all
+
+
+EMPTY_SOURCES = ("none", "unresolved")  # unresolved: the site has a value we did not read
+
+
+def coverage(sources: dict[str, int]) -> tuple[int, int]:
+    """(posts with the field, posts without) from one field's ``{source: count}``."""
+    missing = sum(int(n) for s, n in sources.items() if s in EMPTY_SOURCES)
+    return sum(int(n) for s, n in sources.items() if s not in EMPTY_SOURCES), missing
+
+
+@monitors.name("Field loss")
+class FieldLossMonitor(Monitor):
+    """A field the site shows came out empty: the API withheld it (users route blocked,
+    ``_embed`` ignored) and no fallback found it, or a theme change hid it."""
+
+    @monitors.name("author and categories kept where the site shows them")
+    def test_names_kept(self) -> None:
+        from crawler.extensions.corpusrun import field_sources
+
+        current = field_sources(self.data.stats)
+        if not any(current.get(f) for f in NAME_FIELDS):
+            self.skipTest("no post this run")
+        earlier, in_corpus = self._history()
+        threshold = _setting(self, "CORPUS_MONITOR_FIELD_COVERAGE", 0.99)
+        drop = _setting(self, "CORPUS_MONITOR_MAX_COVERAGE_DROP", 0.05)
+        allowed = _setting(self, "CORPUS_MONITOR_MAX_MISSING", 2)
+        problems = []
+        for field in NAME_FIELDS:
+            present, missing = coverage(current.get(field, {}))
+            if missing <= allowed:
+                continue
+            before = [
+                p / (p + m)
+                for p, m in (coverage(run[field]) for run in earlier if run.get(field))
+                if p + m
+            ]
+            shown = (
+                present > 0
+                or current.get(field, {}).get("unresolved", 0) > 0
+                or any(before)
+                or field in in_corpus
+            )
+            # Against earlier runs when there are any: a site that shows a field on part of its
+            # posts is judged by its own usual share.
+            floor = min(threshold, sum(before) / len(before) - drop) if before else threshold
+            share = present / (present + missing)
+            if shown and share < floor:
+                usual = f", earlier runs {sum(before) / len(before):.0%}" if before else ""
+                problems.append(f"{field} empty on {missing} of {present + missing} posts{usual}")
+        if problems:
+            self.fail("; ".join(problems))
+
+    def _history(self) -> tuple[list[dict], set[str]]:
+        """Field sources of the site's last finished runs, and the name fields its corpus holds."""
+        spider = self.data.spider
+        site = spider.site_profile.name
+        run_id = self.data.stats.get("corpus/run_id")
+        engine = get_engine(resolve_url(self.data.crawler.settings.get("CORPUS_DATABASE_URL")))
+        with engine.connect() as db:
+            runs = db.execute(
+                select(CrawlRun.field_sources)
+                .where(
+                    CrawlRun.site == site,
+                    CrawlRun.status == "finished",
+                    CrawlRun.field_sources.is_not(None),
+                    CrawlRun.id != run_id,
+                )
+                .order_by(CrawlRun.id.desc())
+                .limit(3)
+            ).scalars()
+            earlier = [run for run in runs if isinstance(run, dict)]
+            in_corpus = set()
+            if db.execute(
+                select(Post.id).where(Post.site == site, Post.author.is_not(None)).limit(1)
+            ).first():
+                in_corpus.add("author")
+            if db.execute(
+                select(Term.id).where(Term.site == site, Term.taxonomy == "category").limit(1)
+            ).first():
+                in_corpus.add("categories")
+        return earlier, in_corpus
+
+
+def lost_items(stats: dict) -> list[str]:
+    """Where posts went missing between the spider and the corpus; empty when none did.
+
+    Every post entering the pipelines is stored, rejected by validation, or dropped as a URL
+    already stored this crawl; every item reaching the store is accounted for by the writer
+    (new, updated, unchanged, merged, rejected, absorbed into a gone post).
+    """
+
+    def count(key: str) -> int:
+        return int(stats.get(key, 0) or 0)
+
+    problems = []
+    received = count("corpus/store/posts") + count("corpus/store/rejects")
+    accounted = count("corpus/store/accounted") - count("corpus/store/lost")
+    if received != accounted:
+        problems.append(f"{received - accounted} of {received} items handed to the corpus lost")
+    entered = count("corpus/pipeline/posts")
+    left = count("corpus/store/posts") + count("corpus/validate/rejected")
+    left += count("corpus/duplicate_url")
+    if entered and entered != left:
+        problems.append(f"{entered - left} of {entered} posts lost in the pipelines")
+    return problems
+
+
+@monitors.name("No post lost")
+class NoLossMonitor(Monitor):
+    @monitors.name("posts scraped = posts stored + rejects")
+    def test_nothing_lost(self) -> None:
+        problems = lost_items(self.data.stats)
+        self.assertFalse(problems, "; ".join(problems))
+
+
 class RecordFailures(Action):
     """Put the failed checks where the crawl run row and ``laocorpus crawl`` read them."""
 
@@ -126,5 +267,7 @@ class CrawlClosedSuite(MonitorSuite):
         FieldCoverageMonitor,
         ErrorRateMonitor,
         ItemCountMonitor,
+        FieldLossMonitor,
+        NoLossMonitor,
     ]
     monitors_failed_actions: ClassVar[list] = [RecordFailures]

@@ -28,12 +28,39 @@ RETRY_BACKOFF_BASE = 0.5  # seconds before the first retry, doubled each time
 RETRY_BACKOFF_MAX = 10.0
 RETRY_AFTER_MAX = 60.0  # the longest Retry-After honoured
 DOWNLOADER_MIDDLEWARES = {
+    # Scope (crawler/scope.py): every request, dont_filter probes included, passes here first.
+    "crawler.middlewares.SameSiteMiddleware": 40,
+    "crawler.middlewares.StreamResumeMiddleware": 45,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.PoliteRobotsTxtMiddleware": 100,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.StrictMetaRefreshMiddleware": 580,
     "crawler.middlewares.Utf8DetectionMiddleware": 585,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.StrictRedirectMiddleware": 600,
 }
+# Only the web: no file://, ftp://, s3:// or data: URL a hostile page names is ever read.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+CORPUS_EXTRA_HOSTS: list[str] = []  # the site's other host names, added to its profile's
+
+# robots.txt (crawler/robots.py): unreachable (5xx, timeout) disallows all, per RFC 9309.
+ROBOTSTXT_TIMEOUT = 10.0
+ROBOTSTXT_RETRY_TIMES = 1
+ROBOTSTXT_MAX_CRAWL_DELAY = 60.0  # a larger Crawl-delay is capped to this
+ROBOTSTXT_CRAWL_DELAY_ON_LOOPBACK = False  # loopback mirrors are not "live": no Crawl-delay
+
+# Bounds against hostile or broken sites: each limit ends what it bounds, with a log line.
+CORPUS_MAX_SITEMAPS = 1000  # sitemaps read per run (WordPress lists 2,000 posts in each)
+CORPUS_MAX_SITEMAP_DEPTH = 3  # index -> index -> urlset; deeper nesting is not followed
+CORPUS_MAX_URLS_PER_SITEMAP = 50_000  # the sitemap protocol's own limit
+CORPUS_MAX_LISTING_PAGES = 10_000  # pages of one listing (archive, feed, REST) at most
+CORPUS_STREAM_CHUNK = 500  # requests queued at a time from one sitemap or listing page
+# The per-run budget: a crawl that hits one ends with finish reason closespider_pagecount or
+# closespider_timeout, and the run is recorded failed ("budget exhausted: ...").
+CLOSESPIDER_PAGECOUNT = 1_000_000
+CLOSESPIDER_TIMEOUT = 3 * 24 * 3600
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
@@ -67,6 +94,9 @@ CORPUS_MONITOR_MIN_ITEMS = 20  # below this many extracted posts, coverage is no
 CORPUS_MONITOR_MAX_MISSING = 2  # this many posts may lack a field whatever the share
 CORPUS_MONITOR_MAX_ERROR_RATE = 0.05  # errors per request
 CORPUS_MONITOR_MIN_ITEM_RATIO = 0.5  # posts seen, against the last runs of the same kind
+# Author and categories: on FIELD_COVERAGE of posts when the site shows them, and on no less
+# than the share of the site's last runs minus this (FieldLossMonitor).
+CORPUS_MONITOR_MAX_COVERAGE_DROP = 0.05
 
 # The corpus: None means $CORPUS_DATABASE_URL, else sqlite:///data/corpus.sqlite.
 CORPUS_DATABASE_URL = None
@@ -83,5 +113,7 @@ CORPUS_RUN_ID = None  # None: the site's current run ({prefix}:{site}:run)
 MAX_IDLE_TIME_BEFORE_CLOSE = 10  # seconds a worker waits, idle, for more work before closing
 CORPUS_WORKER_TTL = 15  # seconds without a heartbeat after which a worker counts as dead
 CORPUS_PROGRESS_SECONDS = 5  # how often a worker adds its counters to the shared run
+# Queued requests as JSON with a small type registry, never pickle (crawler/redisjson.py).
+SCHEDULER_SERIALIZER = "crawler.redisjson"
 
 LOG_LEVEL = "INFO"

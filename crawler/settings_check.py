@@ -15,6 +15,7 @@ RANGES: dict[str, tuple[type, float, float]] = {
     "CORPUS_MONITOR_MAX_MISSING": (int, 0, 10**9),
     "CORPUS_MONITOR_MAX_ERROR_RATE": (float, 0, 1),
     "CORPUS_MONITOR_MIN_ITEM_RATIO": (float, 0, 100),
+    "CORPUS_MONITOR_MAX_COVERAGE_DROP": (float, 0, 1),
     "RETRY_TIMES": (int, 0, 50),
     "RETRY_BACKOFF_BASE": (float, 0, 600),
     "RETRY_BACKOFF_MAX": (float, 0, 3600),
@@ -25,6 +26,14 @@ RANGES: dict[str, tuple[type, float, float]] = {
     "MAX_IDLE_TIME_BEFORE_CLOSE": (float, 0, 86_400),
     "CORPUS_WORKER_TTL": (float, 1, 3600),
     "CORPUS_PROGRESS_SECONDS": (float, 0.1, 3600),
+    "CORPUS_MAX_SITEMAPS": (int, 1, 10**7),
+    "CORPUS_MAX_SITEMAP_DEPTH": (int, 1, 10),
+    "CORPUS_MAX_URLS_PER_SITEMAP": (int, 1, 10**7),
+    "CORPUS_MAX_LISTING_PAGES": (int, 1, 10**7),
+    "CORPUS_STREAM_CHUNK": (int, 1, 10**6),
+    "ROBOTSTXT_TIMEOUT": (float, 0.1, 600),
+    "ROBOTSTXT_RETRY_TIMES": (int, 0, 10),
+    "ROBOTSTXT_MAX_CRAWL_DELAY": (float, 0, 3600),
 }
 
 

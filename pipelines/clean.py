@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import lxml.html
 from itemadapter import ItemAdapter
 
@@ -94,19 +96,50 @@ def html_to_text(html: str | None) -> str:
     return "\n\n".join(paragraphs)
 
 
+def strip_nul(value: Any) -> Any:
+    """The value without NUL characters: PostgreSQL refuses them in text, lxml in HTML."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [strip_nul(v) for v in value]
+    return value
+
+
 class CleanPipeline:
-    """Turns the extracted HTML into the text researchers read, in one canonical Lao form."""
+    """Turns the extracted HTML into the text researchers read, in one canonical Lao form.
+
+    Values of the wrong type are left as they are, for the validate pipeline to reject with
+    a reason: cleaning never crashes on what a site sent.
+    """
+
+    def __init__(self, stats=None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler.stats)
 
     def process_item(self, item):
         if not isinstance(item, Post):
             return item
+        if self.stats is not None:  # where the "No post lost" monitor starts counting
+            self.stats.inc_value("corpus/pipeline/posts")
         adapter = ItemAdapter(item)
+        for key, value in list(adapter.items()):
+            adapter[key] = strip_nul(value)
         for field in ("title", "author"):
-            adapter[field] = lao.normalize_inline(adapter.get(field) or "") or None
-        for field in ("categories", "tags"):
-            names = (lao.normalize_inline(name) for name in adapter.get(field) or ())
-            adapter[field] = list(dict.fromkeys(name for name in names if name))
-        text = html_to_text(adapter.get("body_html"))
+            value = adapter.get(field)
+            if value is None or isinstance(value, str):
+                adapter[field] = lao.normalize_inline(value or "") or None
+        for field in ("categories", "tags", "authors"):
+            value = adapter.get(field)
+            if isinstance(value, list | tuple) and all(isinstance(n, str) for n in value):
+                names = (lao.normalize_inline(name) for name in value)
+                adapter[field] = list(dict.fromkeys(name for name in names if name))
+            elif value is None and field != "authors":
+                adapter[field] = []
+        body = adapter.get("body_html")
+        text = html_to_text(body if isinstance(body, str) else None)
         adapter["text"] = text
         adapter["word_count"] = lao.word_count(text)
         if text:

@@ -4,6 +4,10 @@ Items are buffered and written ``CORPUS_BATCH_SIZE`` at a time (or every
 ``CORPUS_FLUSH_SECONDS``) by one worker thread, so SQL never blocks downloading and batches
 are written in order. A killed crawl loses at most the unwritten buffer, which the next run
 fetches again.
+
+Every post and reject handed to the store is counted (``corpus/store/posts``,
+``corpus/store/rejects``) and so is what the writer made of it (``BatchResult.accounted``, in
+``corpus/store/accounted``); the "No post lost" monitor fails the run when the two differ.
 """
 
 from __future__ import annotations
@@ -63,8 +67,10 @@ class StorePipeline:
     async def process_item(self, item):
         if isinstance(item, Post):
             self.posts.append(ItemAdapter(item).asdict())
+            self.stats.inc_value("corpus/store/posts")
         elif isinstance(item, Reject):
             self.rejects.append(ItemAdapter(item).asdict())
+            self.stats.inc_value("corpus/store/rejects")
         elif isinstance(item, Seen):
             self._submit(
                 self.writer.mark_seen,
@@ -132,6 +138,9 @@ class StorePipeline:
             self.stats.inc_value(f"corpus/posts_{name}", getattr(result, name))
         self.stats.inc_value("corpus/revisions", result.revised)
         self.stats.inc_value("corpus/rejected", result.rejected)
+        self.stats.inc_value("corpus/store/accounted", result.accounted)
+        for name in ("merged", "absorbed", "store_rejected", "lost"):
+            self.stats.inc_value(f"corpus/store/{name}", getattr(result, name))
 
     async def close_spider(self) -> None:
         self.flush()

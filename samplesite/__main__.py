@@ -1,5 +1,6 @@
 """Serve the sample site until interrupted: python -m samplesite --port P [--posts N] [--seed S]
 [--theme lsr|newsbox] [--permalinks pretty|plain] [--rest on|off|rest_route]
+[--rest-fault none|users_blocked|embed_ignored]
 [--chaos [--chaos-seed S]].
 
 Why a first stdout line with the base URL: callers (end-to-end tests) start this in a
@@ -19,6 +20,7 @@ from samplesite.chaos import chaos_truth
 from samplesite.content import SampleSite
 from samplesite.faces import (
     PERMALINKS,
+    REST_FAULTS,
     REST_MODES,
     THEMES,
     Face,
@@ -54,6 +56,12 @@ def main(argv: list[str] | None = None) -> int:
         "--rest", choices=REST_MODES, default="on", help="REST API exposure (default: on)"
     )
     parser.add_argument(
+        "--rest-fault",
+        choices=REST_FAULTS,
+        default="none",
+        help="what a plugin or cache does to a working API (default: none)",
+    )
+    parser.add_argument(
         "--ground-truth",
         metavar="FILE",
         help="write the ground truth JSON here (paths in this face's permalink shape; with "
@@ -73,13 +81,23 @@ def main(argv: list[str] | None = None) -> int:
         site = SampleSite(posts=args.posts, seed=args.seed, epoch=args.epoch)
     except ValueError as err:
         parser.error(str(err))
-    face = Face(args.theme, args.permalinks, args.rest)
-    server = SampleSiteServer(site, args.port, face, chaos=args.chaos, chaos_seed=chaos_seed)
+    face = Face(args.theme, args.permalinks, args.rest, args.rest_fault)
+    if args.ground_truth and not Path(args.ground_truth).parent.is_dir():
+        missing = Path(args.ground_truth).parent
+        parser.exit(2, f"{parser.prog}: error: --ground-truth: no directory {missing}\n")
     try:
-        if args.ground_truth and args.chaos:
-            _write_chaos_ground_truth(site, face, chaos_seed, args.ground_truth)
-        elif args.ground_truth:
-            write_face_ground_truth(site, face, args.ground_truth)
+        server = SampleSiteServer(site, args.port, face, chaos=args.chaos, chaos_seed=chaos_seed)
+    except OSError as err:
+        parser.exit(1, f"{parser.prog}: error: cannot listen on 127.0.0.1:{args.port}: {err}\n")
+    try:
+        try:
+            if args.ground_truth and args.chaos:
+                _write_chaos_ground_truth(site, face, chaos_seed, args.ground_truth)
+            elif args.ground_truth:
+                write_face_ground_truth(site, face, args.ground_truth)
+        except OSError as err:  # one line, as laocorpus says it (exit 74, EX_IOERR)
+            reason = err.strerror or str(err)
+            parser.exit(74, f"{parser.prog}: error: cannot write {args.ground_truth}: {reason}\n")
         print(server.base_url, flush=True)
         signal.signal(signal.SIGTERM, _stop)
         server.serve_forever(poll_interval=0.2)

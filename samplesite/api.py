@@ -57,10 +57,13 @@ class ApiError(Exception):
         self.status = status
         self.data = data
 
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        body["data"] = {"status": self.status, **self.data}
+        return body
+
     def response(self) -> Response:
-        body = {"code": self.code, "message": self.message, "data": {"status": self.status}}
-        body["data"].update(self.data)
-        return as_json(self.status, body)
+        return as_json(self.status, self.body())
 
 
 def slug(title: str) -> str:
@@ -125,8 +128,17 @@ def _user_json(author: Author, links: Links) -> dict[str, Any]:
     }
 
 
-def post_json(site: SampleSite, post: Post, links: Links, *, embed: bool) -> dict[str, Any]:
-    """One post as WordPress's REST API renders it (optionally with _embedded)."""
+USERS_BLOCKED = ApiError("rest_user_cannot_view", "Sorry, you are not allowed to list users.", 401)
+
+
+def post_json(
+    site: SampleSite, post: Post, links: Links, *, embed: bool, users_blocked: bool = False
+) -> dict[str, Any]:
+    """One post as WordPress's REST API renders it (optionally with _embedded).
+
+    With the users route blocked, WordPress embeds the error its internal request got, as
+    ``{"code", "message", "data": {"status"}}`` in place of the user (WP_REST_Server::embed_links).
+    """
     dateless = post.date_style == "none"
     published = None if dateless else post.published
     modified = None if dateless else post.last_modified
@@ -174,8 +186,9 @@ def post_json(site: SampleSite, post: Post, links: Links, *, embed: bool) -> dic
         },
     }
     if embed:
+        user = USERS_BLOCKED.body() if users_blocked else _user_json(author, links)
         data["_embedded"] = {
-            "author": [_user_json(author, links)],
+            "author": [user],
             "wp:term": [
                 [_term_json(CATEGORY_BY_SLUG[s], links) for s in post.categories],
                 [_term_json(TAG_BY_SLUG[s], links) for s in post.tags],
@@ -253,8 +266,13 @@ class RestApi:
     (a blocked API, no /wp-json/ without rewrite rules) is the router's decision.
     """
 
-    def __init__(self, site: SampleSite) -> None:
+    def __init__(self, site: SampleSite, fault: str = "none") -> None:
         self.site = site
+        self.fault = fault  # one of faces.REST_FAULTS
+
+    def _embed(self, params: dict[str, str]) -> bool:
+        """Whether to embed: asked for, and not dropped on the way (a cache that strips it)."""
+        return "_embed" in params and self.fault != "embed_ignored"
 
     def handle(self, route: str, params: dict[str, str], links: Links, *, pretty: bool) -> Response:
         """Answer one REST request (GET) for `route`, e.g. "/wp/v2/posts"."""
@@ -270,6 +288,8 @@ class RestApi:
                     "rest_no_route", "No route was found matching the URL and request method.", 404
                 )
             kind, item = m.group(1), m.group(2)
+            if kind == "users" and self.fault == "users_blocked":
+                raise USERS_BLOCKED
             if item is not None:
                 return as_json(200, self._single(kind, int(item), params, links))
             return self._collection(kind, route, params, links, pretty)
@@ -339,11 +359,12 @@ class RestApi:
 
     def _single(self, kind: str, item: int, params: dict[str, str], links: Links) -> dict[str, Any]:
         site = self.site
+        blocked = self.fault == "users_blocked"
         if kind == "posts":
             post = site.get(item)
             if post is None:
                 raise ApiError("rest_post_invalid_id", "Invalid post ID.", 404)
-            return post_json(site, post, links, embed="_embed" in params)
+            return post_json(site, post, links, embed=self._embed(params), users_blocked=blocked)
         if kind == "users":
             for author in AUTHORS:
                 if author.id == item:
@@ -378,6 +399,9 @@ class RestApi:
             if post_ids is not None:  # terms of given posts, as wp:term links ask
                 posts = [p for p in map(self.site.get, post_ids) if p]
                 items = [t for t in items if any(t.slug in p.categories + p.tags for p in posts)]
+            include = _ids(params, "include")
+            if include is not None:  # by ID, as a client resolving a post's term IDs asks
+                items = [t for t in items if t.id in include]
         total = len(items)
         pages = math.ceil(total / per_page)
         if kind == "posts" and total and page > pages:
@@ -388,8 +412,10 @@ class RestApi:
             )
         chunk = items[(page - 1) * per_page : page * per_page]
         if kind == "posts":
-            embed = "_embed" in params
-            body: list[Any] = [post_json(self.site, p, links, embed=embed) for p in chunk]
+            embed, blocked = self._embed(params), self.fault == "users_blocked"
+            body: list[Any] = [
+                post_json(self.site, p, links, embed=embed, users_blocked=blocked) for p in chunk
+            ]
             fields = [f for f in params.get("_fields", "").split(",") if f]
             if fields:  # WordPress's _fields: only these top-level keys
                 body = [{k: v for k, v in record.items() if k in fields} for record in body]

@@ -22,6 +22,9 @@ from samplesite.groundtruth import ground_truth
 THEMES: tuple[str, ...] = ("lsr", "newsbox")
 PERMALINKS: tuple[str, ...] = ("pretty", "plain")
 REST_MODES: tuple[str, ...] = ("on", "off", "rest_route")
+# What security plugins and caches do to an API that answers: the users route blocked (401,
+# and error objects in `_embedded`), or `_embed` ignored (no `_embedded` at all).
+REST_FAULTS: tuple[str, ...] = ("none", "users_blocked", "embed_ignored")
 NEXTPAGE = "<!--nextpage-->"
 MAX_PAGES = 3
 
@@ -30,6 +33,7 @@ __all__ = [
     "MAX_PAGES",
     "NEXTPAGE",
     "PERMALINKS",
+    "REST_FAULTS",
     "REST_MODES",
     "THEMES",
     "Face",
@@ -50,12 +54,14 @@ class Face:
     theme: str = "lsr"
     permalinks: str = "pretty"
     rest: str = "on"
+    rest_fault: str = "none"
 
     def __post_init__(self) -> None:
         for name, value, allowed in (
             ("theme", self.theme, THEMES),
             ("permalinks", self.permalinks, PERMALINKS),
             ("rest", self.rest, REST_MODES),
+            ("rest_fault", self.rest_fault, REST_FAULTS),
         ):
             if value not in allowed:
                 raise ValueError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")

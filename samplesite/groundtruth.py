@@ -35,6 +35,7 @@ def ground_truth(site: SampleSite) -> dict[str, Any]:
                 "path": post.path,
                 "title": post.title,
                 "author": post.author,
+                "authors": [post.author] if post.author else [],
                 "published_at": post.published.isoformat(),
                 "modified_at": post.modified.isoformat() if post.modified else None,
                 "categories": [CATEGORY_BY_SLUG[s].name for s in post.categories],

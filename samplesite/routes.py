@@ -63,7 +63,7 @@ class Router:
         self.site = site
         self.face = face
         self.theme = THEME_MODULES[face.theme]
-        self.api = RestApi(site)
+        self.api = RestApi(site, fault=face.rest_fault)
         self._lock = threading.Lock()
         self._failures_left = {
             plain_path(path) if face.plain else path: n for path, n in site.transient.items()

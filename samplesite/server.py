@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 _NO_DATE_LINE = re.compile(rb'<span class="posted-on">.*?</span>(?=</div>)')
+_BYLINE = re.compile(rb'<span class="byline">.*?</span></span>')  # the lsr theme's author
 _HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
 
 
@@ -108,6 +109,8 @@ class _Handler(BaseHTTPRequestHandler):
         """Drop the date line from HTML when the server shows the redesigned theme."""
         if self.server.redesign and response.content_type == HTML:
             response.body = _NO_DATE_LINE.sub(b"", response.body)
+        if not self.server.bylines and response.content_type == HTML:
+            response.body = _BYLINE.sub(b"", response.body)
         return response
 
     def _start(self, response: Response, length: int) -> None:
@@ -211,9 +214,13 @@ class SampleSiteServer(ThreadingHTTPServer):
         *,
         chaos: bool = False,
         chaos_seed: int = 1,
+        bylines: bool = True,
     ) -> None:
         self.site = site
         self.face = face
+        # A theme that prints no author (lsr theme): with the users route blocked too, the
+        # author is nowhere to be read, which monitoring must report.
+        self.bylines = bylines
         # A theme update that silently dropped the date line: what monitoring must catch.
         self.redesign = redesign
         self.router = Router(site, face)
@@ -302,12 +309,18 @@ def make_server(
     redesign: bool = False,
     chaos: bool = False,
     chaos_seed: int = 1,
+    rest_fault: str = "none",
+    bylines: bool = True,
 ) -> SampleSiteServer:
     """A bound (not yet serving) server for `site`; call .start() or use it in a with block.
 
     theme: one of THEMES, permalinks: one of PERMALINKS, rest: one of REST_MODES; an
     unknown value raises ValueError before any socket is opened. chaos: serve the faults of
     samplesite.chaos placed by chaos_seed (see server.chaos_truth() for what survives them).
+    rest_fault: one of REST_FAULTS (what a plugin or cache does to an API that answers);
+    bylines=False: post pages print no author (lsr theme).
     """
-    face = Face(theme, permalinks, rest)
-    return SampleSiteServer(site, port, face, redesign, chaos=chaos, chaos_seed=chaos_seed)
+    face = Face(theme, permalinks, rest, rest_fault)
+    return SampleSiteServer(
+        site, port, face, redesign, chaos=chaos, chaos_seed=chaos_seed, bylines=bylines
+    )

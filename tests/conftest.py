@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.realwp_fixtures import realwp_ready, realwp_site  # noqa: F401  (fixtures)
+
 PG_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -24,8 +24,13 @@ def run_crawl(
     spider: str = "lsr",
     spider_args: tuple[str, ...] = (),
     timeout: float = 300,
+    memory_limit_mb: int | None = None,
 ) -> subprocess.CompletedProcess:
-    """``scrapy crawl`` as a user runs it, in its own process (a reactor cannot restart)."""
+    """``scrapy crawl`` as a user runs it, in its own process (a reactor cannot restart).
+
+    ``memory_limit_mb`` caps the crawl's address space (RLIMIT_AS): a regression that
+    queues or reads without bound then fails with MemoryError instead of exhausting CI.
+    """
     command = [
         sys.executable,
         "-m",
@@ -46,8 +51,25 @@ def run_crawl(
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("CORPUS_DATABASE_URL", None)
     return subprocess.run(
-        command, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        command,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        preexec_fn=_address_space_limit(memory_limit_mb) if memory_limit_mb else None,
     )
+
+
+def _address_space_limit(megabytes: int):
+    def limit() -> None:
+        import resource
+
+        size = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+    return limit
 
 
 def posts_by_url(database_url: str) -> dict[str, dict]:

@@ -127,7 +127,11 @@ def test_stats_matches_corpus(demo_corpus, truth) -> None:
             ["export", "-o", "x.jsonl", "--db", "sqlite:///nonexistent/corpus.sqlite"],
             "no corpus at",
         ),
-        (["export", "-o", "x.jsonl", "--db", "nonsense"], "invalid database URL"),
+        (
+            ["export", "-o", "x.jsonl", "--db", "postgresql://u:secret@127.0.0.1:port/x"],
+            "invalid database URL: postgresql://***@127.0.0.1:port/x",
+        ),
+        (["export", "-o", "x.jsonl", "--db", "nonsense"], "no corpus at nonsense"),
         (["crawl", "nosuchsite"], "unknown site 'nosuchsite'"),
         (["export", "-o", "-", "--format", "parquet"], "parquet needs a file, not stdout"),
         (["export", "-o", "x.csv", "--fields", "url,,body"], "unknown field 'body'"),

@@ -3,6 +3,7 @@ its data to the current schema, and the crawler refuses a corpus at any other re
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import MetaData, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
 
 from corpus import schema
 from corpus.db import CorpusError, get_engine, init_db
@@ -184,3 +186,54 @@ def test_a_corpus_made_before_revisions_is_recognised_and_upgraded(sqlite_url: s
         init_db(sqlite_url)
     assert schema.upgrade(sqlite_url) == ("0002_discovery_neardup", schema.head())
     init_db(sqlite_url)
+
+
+def test_a_0004_corpus_upgrades_to_site_scoped_urls_with_authors_backfilled(
+    database_url: str,
+) -> None:
+    schema.upgrade(database_url, "0004_distributed_workers")
+    engine = get_engine(database_url)
+    tables = MetaData()
+    tables.reflect(engine)
+    posts, runs = tables.tables["posts"], tables.tables["crawl_runs"]
+    common = {
+        "site": "lsr", "title": "ຫົວຂໍ້", "published_at": T0, "language": "lo", "text": "ກ",
+        "content_hash": "0" * 64, "record_hash": "0" * 64, "word_count": 1, "char_count": 1,
+        "first_seen_at": T0, "last_seen_at": T0,
+    }  # fmt: skip
+    with engine.begin() as db:
+        db.execute(
+            runs.insert(),
+            {"id": 1, "spider": "lsr", "site": "lsr", "arguments": {}, "started_at": T0,
+             "status": "finished", "requests": 1, "responses": 1, "items_scraped": 2,
+             "posts_new": 2, "posts_updated": 0, "posts_unchanged": 0, "posts_duplicate": 0,
+             "posts_gone": 0, "rejected": 0, "errors": 0},
+        )  # fmt: skip
+        db.execute(
+            posts.insert(),
+            [
+                {**common, "id": 1, "url": "https://lsr.com.la/1/", "post_id": 1,
+                 "author": "ສົມຈັນ"},
+                {**common, "id": 2, "url": "https://lsr.com.la/2/", "post_id": 2,
+                 "author": None},
+            ],
+        )  # fmt: skip
+        if db.dialect.name == "postgresql":  # explicit ids: move the sequence past them
+            db.execute(text("SELECT setval('posts_id_seq', 100)"))
+    assert schema.upgrade(database_url) == ("0004_distributed_workers", schema.head())
+    init_db(database_url)
+    copy = (
+        "INSERT INTO posts (site, url, post_id, title, published_at, text, content_hash,"
+        " record_hash, word_count, char_count, first_seen_at, last_seen_at, authors)"
+        " SELECT {site}, url, NULL, title, published_at, text, content_hash, record_hash,"
+        " word_count, char_count, first_seen_at, last_seen_at, authors FROM posts WHERE id = 1"
+    )
+    with engine.begin() as db:
+        rows = db.execute(text("SELECT id, authors FROM posts ORDER BY id")).all()
+        authors = [(r.id, r.authors if isinstance(r.authors, list) else json.loads(r.authors))
+                   for r in rows]  # fmt: skip
+        assert authors == [(1, ["ສົມຈັນ"]), (2, [])]
+        assert db.execute(text("SELECT field_sources FROM crawl_runs")).scalar() is None
+        db.execute(text(copy.format(site="'mirror'")))  # another site's row at the same URL
+    with pytest.raises(IntegrityError), engine.begin() as db:  # but twice in one site, never
+        db.execute(text(copy.format(site="site")))

@@ -18,12 +18,10 @@ NEXT_PAGE = (
 
 def post_links(response: Response) -> list[str]:
     """Links of the posts listed on an archive page (title links of ``post_class`` articles)."""
-    links: list[str] = []
-    for href in response.css(POST_LINKS).getall():
-        url = response.urljoin(href).split("#", 1)[0]
-        if url not in links:
-            links.append(url)
-    return links
+    # A dict keeps page order and deduplicates in linear time (a list's ``in`` made a page of
+    # 200,000 links take minutes).
+    links = (response.urljoin(href).split("#", 1)[0] for href in response.css(POST_LINKS).getall())
+    return list(dict.fromkeys(links))
 
 
 def next_page(response: Response) -> str | None:

@@ -26,6 +26,18 @@ COUNTERS = {
     "rejected": "corpus/rejected",
     "errors": "log_count/ERROR",
 }
+FIELD_SOURCE_PREFIX = "corpus/field_source/"
+
+
+def field_sources(stats: dict) -> dict[str, dict[str, int]]:
+    """``corpus/field_source/<field>/<source>`` counts as ``{field: {source: count}}``."""
+    sources: dict[str, dict[str, int]] = {}
+    for key, value in stats.items():
+        if key.startswith(FIELD_SOURCE_PREFIX) and value:
+            field, _, source = key[len(FIELD_SOURCE_PREFIX) :].partition("/")
+            if field and source:
+                sources.setdefault(field, {})[source] = int(value)
+    return {field: dict(sorted(found.items())) for field, found in sorted(sources.items())}
 
 
 class CorpusRunExtension:
@@ -71,6 +83,7 @@ class CorpusRunExtension:
             discovery=stats.get_value("corpus/discovery"),
             mode=getattr(spider, "mode", None),
             failure=failure,
+            field_sources=field_sources(stats.get_stats()),
             **counters,
         )
         with_retries(close, what="closing the crawl run")

@@ -21,7 +21,7 @@ from twisted.internet.task import LoopingCall
 from corpus import sharedrun
 from corpus.db import init_db, resolve_url
 from corpus.models import utcnow
-from crawler.extensions.corpusrun import COUNTERS
+from crawler.extensions.corpusrun import COUNTERS, field_sources
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ class WorkerRunExtension:
         self.progress_seconds = settings.getfloat("CORPUS_PROGRESS_SECONDS", 5.0)
         self.ttl = settings.getfloat("CORPUS_WORKER_TTL", 15.0)
         self.reported = dict.fromkeys(COUNTERS, 0)
+        self.reported_sources: dict[str, dict[str, int]] = {}
         self.last_report = 0.0
         self.worker_id: int | None = None
         self.spider: Any = None
@@ -79,6 +80,15 @@ class WorkerRunExtension:
         stats = self.crawler.stats
         totals = {column: int(stats.get_value(key, 0)) for column, key in COUNTERS.items()}
         deltas = {column: totals[column] - self.reported[column] for column in totals}
+        sources = field_sources(stats.get_stats())
+        new_sources = {
+            field: {
+                source: count - self.reported_sources.get(field, {}).get(source, 0)
+                for source, count in counts.items()
+                if count != self.reported_sources.get(field, {}).get(source, 0)
+            }
+            for field, counts in sources.items()
+        }
         sharedrun.report(
             self.engine,
             self.run_id,
@@ -86,9 +96,11 @@ class WorkerRunExtension:
             totals,
             deltas,
             stats.get_value("corpus/discovery"),
+            {field: counts for field, counts in new_sources.items() if counts},
             **final,
         )
         self.reported = totals
+        self.reported_sources = sources
         self.last_report = time.monotonic()
 
     async def spider_closed(self, spider, reason: str) -> None:

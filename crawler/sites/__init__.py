@@ -35,6 +35,9 @@ class SiteProfile:
     selectors: dict[str, str] = field(default_factory=dict)
     # Extra CSS selectors whose elements are boilerplate inside the entry content.
     boilerplate: tuple[str, ...] = ()
+    # The site's other host names (``www.`` plus the bare domain), same scheme and port as
+    # ``base_url``. Nothing else is ever requested (crawler/scope.py; setting CORPUS_EXTRA_HOSTS).
+    extra_hosts: tuple[str, ...] = ()
 
     @property
     def host(self) -> str:

@@ -9,6 +9,7 @@ into the same ``Post`` item. Site profiles (``crawler/sites``) subclass it by da
 from __future__ import annotations
 
 import ipaddress
+import itertools
 from collections.abc import AsyncIterator, Iterable, Iterator
 from email.utils import format_datetime
 from typing import Any, ClassVar
@@ -24,14 +25,16 @@ from twisted.python.failure import Failure
 
 from corpus.db import init_db, resolve_url
 from corpus.known import known_posts
+from crawler import scope
 from crawler.dates import parse_iso
-from crawler.discovery import MODES, archive, feed, rest, sitemap
+from crawler.discovery import MODES, archive, feed, sitemap
+from crawler.extract.item import PROTECTED, post_fields
 from crawler.extract.wordpress import WordPressPostParser, canonicalize_url
 from crawler.incremental import Known
 from crawler.items import Post, Reject, Seen
 from crawler.sites import SiteProfile, generic_profile
-
-POST_PRIORITY = 10  # finish posts before opening more listing pages: keeps the queue short
+from crawler.spiders.bounds import Limits, ListingGuard, StreamingSource
+from crawler.spiders.restsource import POST_PRIORITY, RestSource
 
 
 def is_loopback(url: str) -> bool:
@@ -44,17 +47,24 @@ def is_loopback(url: str) -> bool:
         return False
 
 
-def failure_reason(failure: Failure) -> str:
+def failure_reason(failure: Failure, max_size: int | None = None) -> str:
     """One line a person can act on: "HTTP 500", "redirect loop", "TimeoutError: ..."."""
     if failure.check(HttpError):
         return f"HTTP {failure.value.response.status}"
     message = failure.getErrorMessage()
-    if failure.check(DownloadCancelledError) and "max size" in message:
-        return "page larger than 16 MB"
+    if failure.check(DownloadCancelledError) or "DOWNLOAD_MAXSIZE" in message:
+        # Scrapy cancels an over-long body with an empty message; a gzip bomb is stopped
+        # while it inflates, with the limit in the message.
+        return _too_large(message, max_size)
     if failure.check(IgnoreRequest):
-        if "max redirections" in message or message.startswith("redirect loop"):
+        for kind in ("redirect", "meta refresh"):
+            if message.startswith(f"{kind} loop"):
+                return f"{kind} loop"
+            if message.startswith(f"{kind} off-site"):
+                return f"{kind} off-site"
+        if "max redirections" in message:
             return "redirect loop"
-        if message.startswith("redirect off-site") or "offsite" in message.lower():
+        if "offsite" in message.lower():
             return "redirect off-site"
     name = failure.type.__name__
     if name.endswith("TimeoutError"):  # Twisted's, asyncio's and Scrapy's DownloadTimeoutError
@@ -62,21 +72,35 @@ def failure_reason(failure: Failure) -> str:
     return f"{name}: {message}"[:500]
 
 
+_SIZE_LIMIT = regex.compile(r"max size \((\d+)\)|DOWNLOAD_MAXSIZE \((\d+) B\)")
+
+
+def _too_large(message: str, max_size: int | None) -> str:
+    match = _SIZE_LIMIT.search(message)
+    limit = int(match[1] or match[2]) if match else max_size or 16 * 2**20
+    after = " after decompression" if "decompression" in message else ""
+    return f"page larger than {limit / 2**20:g} MB{after}"
+
+
 def is_site_failure(failure: Failure) -> bool:
     """Ignored requests are our own choice (robots.txt, links to other sites), except a
-    redirect loop or a redirect off-site, which lose a page the site listed."""
+    redirect loop, a redirect off-site or a page too large once inflated, which lose a page
+    the site listed."""
     if not failure.check(IgnoreRequest) or failure.check(HttpError):
         return True
     request = failure.request  # type: ignore[attr-defined]
     message = failure.getErrorMessage()
     return (
         "max redirections" in message
-        or message.startswith(("redirect loop", "redirect off-site"))
+        or "DOWNLOAD_MAXSIZE" in message
+        or message.startswith(
+            ("redirect loop", "redirect off-site", "meta refresh loop", "meta refresh off-site")
+        )
         or ("offsite" in message.lower() and bool(request.meta.get("redirect_urls")))
     )
 
 
-class WordPressSpider(scrapy.Spider):
+class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
     name = "wordpress"
     profile: ClassVar[SiteProfile | None] = None
 
@@ -108,6 +132,13 @@ class WordPressSpider(scrapy.Spider):
         self.known = Known([])
         self.discovery_used: str | None = None
         self.feed_links_seen: set[str] = set()
+        # Scope and bounds (crawler/scope.py, crawler/spiders/bounds.py); settings may widen
+        # the hosts (CORPUS_EXTRA_HOSTS) and change the limits in from_crawler.
+        self.extra_hosts: tuple[str, ...] = tuple(self.site_profile.extra_hosts)
+        self.limits = Limits()
+        self.listing_guard = ListingGuard(self.limits.listing_pages)
+        self.streams: dict[str, Iterator[Any]] = {}
+        self.sitemaps_requested = 0
         self.allowed_domains = [parts.hostname or ""]
         pattern = self.site_profile.post_path_pattern
         self._post_path = regex.compile(pattern) if pattern else None
@@ -116,6 +147,10 @@ class WordPressSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.load_known(crawler.settings)
+        spider.extra_hosts += tuple(crawler.settings.getlist("CORPUS_EXTRA_HOSTS"))
+        spider.allowed_domains = [*spider.allowed_domains, *spider.extra_hosts]
+        spider.limits = Limits.from_settings(crawler.settings)
+        spider.listing_guard = ListingGuard(spider.limits.listing_pages)
         if is_loopback(spider.base_url):
             # A local mirror or the sample site: politeness delays would only measure themselves.
             crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="spider")
@@ -194,89 +229,9 @@ class WordPressSpider(scrapy.Spider):
             return
         yield from self.next_source(f"{request.meta.get('mode')} unavailable ({reason})")
 
-    # -- REST API ---------------------------------------------------------------------------
+    # -- REST API: crawler/spiders/restsource.py (RestSource) ---------------------------------
 
-    def _start_rest(self) -> Iterator[scrapy.Request]:
-        yield self._probe(self.base_url + "/", self.parse_rest_home, [], "rest")
-
-    def parse_rest_home(self, response: Response) -> Iterator[scrapy.Request]:
-        advertised = rest.api_root(response)
-        roots = list(
-            dict.fromkeys([r for r in [advertised] if r] + rest.default_roots(self.base_url))
-        )
-        if self.mode == "incremental":
-            urls = [rest.sweep_url(root, 1) for root in roots]
-            request = self._probe(urls[0], self.parse_rest_sweep, urls[1:], "rest")
-        else:
-            urls = [rest.posts_url(root, 1) for root in roots]
-            request = self._probe(urls[0], self.parse_rest_posts, urls[1:], "rest")
-        request.meta["roots"] = roots
-        yield request
-
-    def parse_rest_posts(self, response: Response) -> Iterator[Post | scrapy.Request]:
-        try:
-            records = rest.load_json(response)
-            if not isinstance(records, list):
-                raise rest.NotRestResponse("expected a list of posts")
-        except rest.NotRestResponse as exc:
-            if response.meta.get("page"):  # a later page: the source works, this page did not
-                yield from self._reject(response.url, "fetch", str(exc), response.status)
-                return
-            yield from self._retry_probe(response.request, str(exc))
-            return
-        if not response.meta.get("page"):
-            root = response.meta["roots"][0]
-            self.use_source("rest", root)
-            for page in range(2, rest.total_pages(response) + 1):
-                yield scrapy.Request(
-                    rest.posts_url(root, page),
-                    callback=self.parse_rest_posts,
-                    errback=self.on_error,
-                    meta={"page": page},
-                )
-        for record in records:
-            if isinstance(record, dict):
-                yield self._post(rest.post_fields(record), response)
-
-    def parse_rest_sweep(self, response: Response) -> Iterator[Any]:
-        """Compare the site's listing (ids, modification times) with the corpus."""
-        try:
-            records = rest.load_json(response)
-            if not isinstance(records, list):
-                raise rest.NotRestResponse("expected a list of posts")
-        except rest.NotRestResponse as exc:
-            if response.meta.get("sweep_page"):
-                self.known.listing_failed = True
-                yield from self._reject(response.url, "fetch", str(exc), response.status)
-                yield from self._after_listing_page()
-                return
-            yield from self._retry_probe(response.request, str(exc))
-            return
-        if not response.meta.get("sweep_page"):
-            root = response.meta["roots"][0]
-            self.use_source("rest", root)
-            self.rest_root = root
-            pages = rest.total_pages(response)
-            self.known.listing_pages_left = pages
-            for page in range(2, pages + 1):
-                yield scrapy.Request(
-                    rest.sweep_url(root, page),
-                    callback=self.parse_rest_sweep,
-                    errback=self.listing_page_failed,
-                    meta={"sweep_page": page},
-                )
-        listed = [(r.get("id"), rest.changed_at(r)) for r in records if isinstance(r, dict)]
-        unchanged, to_fetch = self.known.compare_ids(listed)
-        if unchanged:
-            yield Seen(site=self.site_profile.name, post_ids=unchanged)
-        for start in range(0, len(to_fetch), rest.PER_PAGE):
-            yield scrapy.Request(
-                rest.include_url(self.rest_root, to_fetch[start : start + rest.PER_PAGE]),
-                callback=self.parse_rest_posts,
-                errback=self.on_error,
-                meta={"page": "include"},
-            )
-        yield from self._after_listing_page()
+    # -- listings that end (REST sweep, sitemaps): then look for removed posts --------------
 
     def listing_page_failed(self, failure: Failure) -> Iterator[Any]:
         self.known.listing_failed = True
@@ -300,38 +255,101 @@ class WordPressSpider(scrapy.Spider):
         first, *others = sitemap.index_urls(self.base_url)
         yield self._probe(first, self.parse_sitemap, others, "sitemap")
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        """A sitemap's entries, streamed a chunk at a time (see bounds.StreamingSource)."""
+        if "stream_key" in response.meta:
+            yield from self._resume(response, self._sitemap_things)
+            return
         try:
-            kind, entries = sitemap.entries(response)
+            things = self._sitemap_things(response)
         except ValueError as exc:
             if response.meta.get("mode"):
                 yield from self._retry_probe(response.request, str(exc))
             return
         if response.meta.get("mode"):
             self.use_source("sitemap", response.url)
+        carry = {
+            "corpus_sitemap_depth": response.meta.get("corpus_sitemap_depth", 1),
+            "corpus_sitemap_probe": bool(response.meta.get("mode")),
+        }
+        yield from self._stream(response, things, carry)
+
+    def _sitemap_things(self, response: Response) -> Iterator[Any]:
+        """The requests and items of one sitemap, lazily; ValueError at once if it is none."""
+        kind, entries = sitemap.stream(response.body)
+        meta = response.meta
+        probe = meta.get("corpus_sitemap_probe", bool(meta.get("mode")))
+        on_site = self._bounded_entries(response.url, entries)
         if kind == "sitemapindex":
-            children = [e["loc"] for e in entries if sitemap.is_posts_sitemap(e.get("loc", ""))]
-            self.known.listing_pages_left += len(children)
-            for loc in children:
-                yield scrapy.Request(
-                    loc, callback=self.parse_sitemap, errback=self.listing_page_failed
+            return self._sitemap_children(on_site, meta.get("corpus_sitemap_depth", 1), probe)
+        return self._sitemap_posts(on_site, probe)
+
+    def _bounded_entries(self, where: str, entries: Iterator[dict]) -> Iterator[dict]:
+        """The entries on the site's own origin, at most CORPUS_MAX_URLS_PER_SITEMAP."""
+        for count, entry in enumerate(entries):
+            if count >= self.limits.urls_per_sitemap:
+                self._limit_hit(
+                    f"sitemap {where} lists more than CORPUS_MAX_URLS_PER_SITEMAP "
+                    f"({self.limits.urls_per_sitemap}) URLs: the rest are not read"
                 )
-            return
-        listed = [
-            (canonicalize_url(e["loc"]), parse_iso(e.get("lastmod")))
-            for e in entries
-            if e.get("loc")
-        ]
-        if self.mode == "incremental":
-            unchanged, to_fetch = self.known.compare_urls(listed)
-            if unchanged:
-                yield Seen(site=self.site_profile.name, urls=unchanged)
-        else:
-            to_fetch = [url for url, _ in listed]
-        for url in to_fetch:
-            yield self._post_request(url)
-        if self.mode == "incremental" and not response.meta.get("mode"):
+                return
+            if self._same_site(entry["loc"]):
+                yield entry
+            else:
+                self._skip_off_site(entry["loc"], where)
+
+    def _sitemap_children(self, entries: Iterator[dict], depth: int, probe: bool) -> Iterator[Any]:
+        for entry in entries:
+            loc = entry["loc"]
+            if not sitemap.is_posts_sitemap(loc):
+                continue
+            if depth >= self.limits.sitemap_depth:
+                self._limit_hit(
+                    f"sitemap {loc} nests deeper than CORPUS_MAX_SITEMAP_DEPTH "
+                    f"({self.limits.sitemap_depth}): not read"
+                )
+                break
+            if self.sitemaps_requested >= self.limits.sitemaps:
+                self._limit_hit(
+                    f"more than CORPUS_MAX_SITEMAPS ({self.limits.sitemaps}) sitemaps: "
+                    f"{loc} and the rest are not read"
+                )
+                break
+            self.sitemaps_requested += 1
+            self.known.listing_pages_left += 1
+            yield scrapy.Request(
+                loc,
+                callback=self.parse_sitemap,
+                errback=self.listing_page_failed,
+                meta={"corpus_sitemap_depth": depth + 1},
+            )
+        if self.mode == "incremental" and not probe:
             yield from self._after_listing_page()
+
+    def _sitemap_posts(self, entries: Iterator[dict], probe: bool) -> Iterator[Any]:
+        while batch := list(itertools.islice(entries, self.limits.chunk)):
+            listed = [(canonicalize_url(e["loc"]), parse_iso(e.get("lastmod"))) for e in batch]
+            if self.mode == "incremental":
+                unchanged, to_fetch = self.known.compare_urls(listed)
+                if unchanged:
+                    yield Seen(site=self.site_profile.name, urls=unchanged)
+            else:
+                to_fetch = [url for url, _ in listed]
+            for url in to_fetch:
+                yield self._post_request(url)
+        if self.mode == "incremental" and not probe:
+            yield from self._after_listing_page()
+
+    def _limit_hit(self, message: str) -> None:
+        """A bound ended part of the discovery: say so, and never treat the listing as whole."""
+        self.logger.warning("limit: %s", message)
+        self.crawler.stats.inc_value("corpus/limits_hit")
+        self.known.listing_failed = True
+
+    def _skip_off_site(self, url: str, where: str) -> None:
+        self.crawler.stats.inc_value("corpus/offsite_skipped")
+        if self.crawler.stats.get_value("corpus/offsite_skipped") <= 20:
+            self.logger.warning("not following %s listed on %s: off-site", url[:300], where)
 
     # -- feeds ------------------------------------------------------------------------------
 
@@ -350,12 +368,15 @@ class WordPressSpider(scrapy.Spider):
         if page == 1:
             self.use_source("feed", response.url)
         feed_url = response.meta.get("feed_url", response.url)
-        new_links = [link for link in links if link not in self.feed_links_seen]
+        on_site = [link for link in links if self._same_site(link)]
+        new_links = [link for link in on_site if link not in self.feed_links_seen]
         self.feed_links_seen.update(new_links)
         yield from self._listed(new_links)
         if self.mode == "incremental" and not self.known.any_unknown(new_links):
             return
-        if new_links:  # a feed that ignores ?paged= repeats itself: stop there
+        if new_links and page >= self.limits.listing_pages:
+            self._limit_hit(f"feed {feed_url} reached CORPUS_MAX_LISTING_PAGES ({page} pages)")
+        elif new_links:  # a feed that ignores ?paged= repeats itself: stop there
             yield scrapy.Request(
                 feed.page_url(feed_url, page + 1),
                 callback=self.parse_feed,
@@ -382,35 +403,75 @@ class WordPressSpider(scrapy.Spider):
                 meta={"mode": "archive"},
             )
 
-    def parse_archive(self, response: Response) -> Iterator[scrapy.Request]:
-        """Queue the listed posts, the next page and (if the profile asks) category archives."""
+    def parse_archive(self, response: Response) -> Iterator[Any]:
+        """Queue the listed posts (streamed), the next page and (if the profile asks) category
+        archives. A page that shows no post its listing has not shown already ends the
+        listing (a pagination trap, however it alternates), as does CORPUS_MAX_LISTING_PAGES.
+        """
+        if "stream_key" in response.meta:
+            yield from self._resume(response, self._archive_things)
+            return
         if response.meta.get("mode"):
             self.use_source("archive", response.url)
-        links = [url for url in archive.post_links(response) if self._same_site(url)]
-        yield from self._listed(links)
-        if self.mode == "incremental" and links and not self.known.any_unknown(links):
+        listing = response.meta.get("corpus_listing", response.url)
+        links = self._archive_links(response)
+        if self._lists_only_known(links):
             self.logger.info("%s lists only known posts: stopping this archive", response.url)
-            return
-        if self._post_path is not None or self.site_profile.follow_category_archives:
-            for href in response.css("a::attr(href)").getall():
-                url = response.urljoin(href).split("#", 1)[0]
-                if self.is_post_url(url):
-                    yield self._post_request(url)
-                elif self.site_profile.follow_category_archives and self.is_category_archive(url):
-                    yield scrapy.Request(url, callback=self.parse_archive, errback=self.on_error)
+        else:
+            yield from self._next_archive_page(response, listing, links)
+        things = self._archive_things(response, links)
+        yield from self._stream(response, things, {"corpus_listing": listing})
+
+    def _archive_links(self, response: Response) -> list[str]:
+        return [url for url in archive.post_links(response) if self._same_site(url)]
+
+    def _lists_only_known(self, links: list[str]) -> bool:
+        return self.mode == "incremental" and bool(links) and not self.known.any_unknown(links)
+
+    def _next_archive_page(
+        self, response: Response, listing: str, links: list[str]
+    ) -> Iterator[scrapy.Request]:
+        stop = self.listing_guard.stop_reason(listing, links) if links else "lists no posts"
         next_page = archive.next_page(response)
-        if not links or links == response.meta.get("previous_links"):
-            # An empty page, or the same page again: the end, or a calendar-like trap.
-            if next_page:
-                self.logger.info("%s lists nothing new: not following its next page", response.url)
+        if not next_page:
             return
-        if next_page and self._same_site(next_page):
-            yield scrapy.Request(
-                next_page,
-                callback=self.parse_archive,
-                errback=self.on_error,
-                meta={"previous_links": links},
-            )
+        if stop:
+            self.logger.info("%s %s: not following its next page", response.url, stop)
+            if "CORPUS_MAX_LISTING_PAGES" in stop:
+                self._limit_hit(f"{listing}: {stop}")
+            return
+        if not self._same_site(next_page):
+            self._skip_off_site(next_page, response.url)
+            return
+        yield scrapy.Request(
+            next_page,
+            callback=self.parse_archive,
+            errback=self.on_error,
+            meta={"corpus_listing": listing},
+        )
+
+    def _archive_things(self, response: Response, links: list[str] | None = None) -> Iterator[Any]:
+        """The listed posts, then (as the profile asks) other post links and category archives.
+
+        Only URLs are kept, never the response: its parsed tree (300 MB for a page of 200,000
+        links) is freed while the stream is handed out.
+        """
+        links = self._archive_links(response) if links is None else links
+        others: list[str] = []
+        if self._post_path is not None or self.site_profile.follow_category_archives:
+            hrefs = response.css("a::attr(href)").getall()
+            others = [response.urljoin(href).split("#", 1)[0] for href in hrefs]
+        return self._archive_requests(links, others)
+
+    def _archive_requests(self, links: list[str], others: list[str]) -> Iterator[Any]:
+        yield from self._listed(links)
+        if self._lists_only_known(links):
+            return
+        for url in others:
+            if self.is_post_url(url):
+                yield self._post_request(url)
+            elif self.site_profile.follow_category_archives and self.is_category_archive(url):
+                yield scrapy.Request(url, callback=self.parse_archive, errback=self.on_error)
 
     def _listed(self, links: list[str]) -> Iterator[Any]:
         """Posts a listing shows: fetch the unknown ones (all of them in a full crawl)."""
@@ -426,7 +487,8 @@ class WordPressSpider(scrapy.Spider):
                 yield self._post_request(url)
 
     def _same_site(self, url: str) -> bool:
-        return urlsplit(url).netloc == urlsplit(self.base_url).netloc
+        """The site's own origin (crawler/scope.py): scheme, host and port, or an extra host."""
+        return scope.same_origin(url, self.base_url, self.extra_hosts)
 
     def is_post_url(self, url: str) -> bool:
         return (
@@ -471,28 +533,22 @@ class WordPressSpider(scrapy.Spider):
             yield from self._reject(response.url, "fetch", f"not HTML ({kind})", response.status)
             return
         try:
-            found = WordPressPostParser(response.text, response.url, self.site_profile).extract()
+            found = WordPressPostParser(
+                response.text,
+                response.url,
+                self.site_profile,
+                timezone=getattr(self, "site_timezone", None),
+            ).extract()
         except Exception as exc:  # a page we cannot parse is a reject, never a crash
             self.logger.warning("cannot parse %s: %s", response.url, exc)
             yield from self._reject(
                 response.url, "parse", f"{type(exc).__name__}: {exc}", response.status
             )
             return
-        post = self._post(
-            {
-                "url": found.url,
-                "post_id": found.post_id,
-                "title": found.title,
-                "author": found.author,
-                "published_at": found.published_at,
-                "modified_at": found.modified_at,
-                "categories": found.categories,
-                "tags": found.tags,
-                "body_html": found.body_html,
-                "date_source": found.date_source,
-            },
-            response,
-        )
+        if found.protected:  # its page shows a password form, not the post
+            yield from self._reject(found.url, "parse", PROTECTED, response.status)
+            return
+        post = self._post(post_fields(found), response)
         if found.next_pages:
             yield self._continuation(post, found.next_pages)
         else:
@@ -523,10 +579,15 @@ class WordPressSpider(scrapy.Spider):
     def post_page_failed(self, failure: Failure) -> Iterator[Reject]:
         request = failure.request  # type: ignore[attr-defined]
         post: Post = request.meta["post"]
-        reason = f"page {request.meta['page_number']} failed: {failure_reason(failure)}"
+        why = failure_reason(failure, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        reason = f"page {request.meta['page_number']} failed: {why}"
         yield from self._reject(post["url"], "fetch", reason, None, raw=ItemAdapter(post).asdict())
 
-    def _post(self, fields: dict[str, Any], response: Response) -> Post:
+    def _post(
+        self, fields: dict[str, Any], response: Response, sources: dict[str, str] | None = None
+    ) -> Post:
+        """The item of a finished post; ``sources`` says where REST names came from."""
+        self.count_field_sources(fields, sources)
         url = canonicalize_url(fields.get("url") or response.url)
         return Post(
             site=self.site_profile.name,
@@ -545,7 +606,7 @@ class WordPressSpider(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL we listed
         status = failure.value.response.status if failure.check(HttpError) else None
-        reason = failure_reason(failure)
+        reason = failure_reason(failure, self.settings.getint("DOWNLOAD_MAXSIZE"))
         self.logger.warning("giving up on %s: %s", url, reason)
         yield from self._reject(url, "fetch", reason, status)
 

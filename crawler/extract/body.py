@@ -1,0 +1,310 @@
+"""The article body: a known WordPress container first, a main-content extractor otherwise.
+
+WordPress core and the common themes and builders put the post's HTML in a handful of
+containers (``the_content()`` inside ``.entry-content``, ``.wp-block-post-content``, ...).
+When none of them holds the post, a maintained main-content extractor (trafilatura, chosen
+by measurement on real news pages: see ``benchmarks/realpages.py``) finds it instead.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from functools import lru_cache
+
+import lxml.html
+from lxml import etree
+from crawler.extract import tree
+
+logger = logging.getLogger(__name__)
+
+# In priority order: core and block-theme containers, schema.org, then common theme and page
+# builder conventions (tagDiv, Elementor, GeneratePress/Astra/Kadence "article-content", ...).
+CONTAINERS = (
+    ".entry-content",
+    ".wp-block-post-content",
+    "[itemprop='articleBody']",
+    ".td-post-content",
+    ".elementor-widget-theme-post-content",
+    ".post-content",
+    ".article-content",
+    ".article__content",
+    ".article-body",
+    ".article__body",
+    ".post-body",
+    ".single-content",
+    ".story-content",
+    ".content-body",
+    ".entry",
+)
+
+BOILERPLATE = (
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "form",
+    "button",
+    "svg",
+    "template",
+    "video",
+    "audio",
+    "object",
+    "embed",
+    "canvas",
+    "h1",
+    "aside",
+    "nav",
+    ".sharedaddy",
+    ".sd-block",
+    ".sd-sharing-enabled",
+    ".social-share",
+    ".share-buttons",
+    ".sharing",
+    ".addtoany_share_save_container",
+    ".a2a_kit",
+    "#jp-relatedposts",
+    ".jp-relatedposts",
+    ".related-posts",
+    ".related-articles",
+    ".yarpp-related",
+    ".crp_related",
+    ".page-links",
+    ".post-nav-links",
+    ".post-navigation",
+    ".comments-area",
+    "#comments",
+    ".screen-reader-text",
+    ".sr-only",
+    ".wp-block-buttons",
+    ".newsletter",
+    ".advertisement",
+    ".adsbygoogle",
+    ".code-block",
+    ".td-a-rec",
+    ".td-post-sharing",
+    ".heateor_sss_sharing_container",
+    ".ez-toc-container",
+    "#ez-toc-container",
+    ".wp-block-embed",
+    "[hidden]",
+    "[aria-hidden='true']",
+)
+
+# Blocks named for what they are, in any theme: a class or id segment ("td-post-sharing" has
+# "sharing") or a whole token. Never the article text, even inside the entry content.
+NOISE_SEGMENTS = frozenset(
+    [
+        "share",
+        "sharing",
+        "sharedaddy",
+        "social",
+        "socials",
+        "newsletter",
+        "subscribe",
+        "subscription",
+        "advert",
+        "advertisement",
+        "advertising",
+        "ads",
+        "ad",
+        "adsbygoogle",
+        "adslot",
+        "sponsor",
+        "sponsored",
+        "promo",
+        "promoted",
+        "popup",
+        "modal",
+        "cookie",
+        "consent",
+        "breadcrumb",
+        "breadcrumbs",
+        "byline",
+        "related",
+        "relatedposts",
+        "recommended",
+        "trending",
+        "tweet",
+        "instagram",
+        "tiktok",
+        "embed",
+        "header",
+        "rail",
+        "more",
+        "most",
+        "popular",
+        "meta",
+        "teaser",
+        "credit",
+        "credits",
+        "copyright",
+        "factbox",
+        "signup",
+        "btn",
+        "button",
+        "buttons",
+    ]
+)
+# Words that mark a block inside longer names too ("penci-ilrelated-posts").
+NOISE_PARTS = ("related", "sharing", "newsletter", "advert", "sponsor", "breadcrumb")
+NOISE_TOKENS = frozenset(
+    [
+        "author-box",
+        "author-bio",
+        "about-author",
+        "post-tags",
+        "tags-links",
+        "tag-links",
+        "cat-links",
+        "entry-meta",
+        "post-meta",
+        "entry-footer",
+        "post-footer",
+        "screen-reader-text",
+        "sr-only",
+        "visually-hidden",
+        "read-more",
+        "readmore",
+        "also-read",
+        "more-stories",
+        "most-read",
+        "code-block",
+        "postmetadata",
+        "reading-time",
+    ]
+)
+_SEGMENT = re.compile(r"[-_\s]+")
+# A block holding more than this share of the container's text is the article, whatever
+# its class says ("has-ads" on the wrapper of every paragraph).
+NOISE_SHARE = 0.7
+
+# Parts of a split container lighter than this share of the heaviest are teasers.
+PART_SHARE = 0.1
+
+# Container text shorter than this is a teaser or an empty wrapper, not the article.
+MIN_TEXT = 200
+
+
+def clean_copy(element, boilerplate: tuple[str, ...] = (), present=None) -> etree._Element:
+    """A copy of ``element`` without the blocks that are never the article.
+
+    ``present`` narrows a selector list to the parts that can match this page at all."""
+    root = copy.deepcopy(element)
+    root.tail = None
+    union = ", ".join((*BOILERPLATE, *boilerplate))  # one pass over the tree, not one a selector
+    union = present(union) if present else union
+    for found in tree.select(root, union) if union else ():
+        if found is not root and found.getparent() is not None:
+            found.drop_tree()
+    for hidden in _HIDDEN(root):
+        if hidden is not root and hidden.getparent() is not None:
+            hidden.drop_tree()
+    drop_noise(root)
+    drop_link_blocks(root)
+    return root
+
+
+# Inline styles that hide an element: whatever it holds, a reader never sees it.
+HIDDEN = (
+    ".//*[contains(translate(@style, ' ', ''), 'display:none')"
+    " or contains(translate(@style, ' ', ''), 'visibility:hidden')]"
+)
+_HIDDEN = etree.XPath(HIDDEN)
+
+
+LINK_BLOCKS = frozenset(("p", "div", "h2", "h3", "h4", "h5", "h6", "section"))
+
+
+def drop_link_blocks(root) -> None:
+    """Drop paragraphs that are nothing but a link ("Read more: ...", "All news of ..."):
+    navigation between articles, not the article."""
+    blocks: dict[int, etree._Element] = {}  # only blocks that hold a link can be all links
+    for link in root.iter("a"):
+        block = next(link.iterancestors(*LINK_BLOCKS), None)
+        if block is not None and block is not root:
+            blocks.setdefault(id(block), block)
+    for block in blocks.values():
+        if not any(ancestor is root for ancestor in block.iterancestors()):
+            continue  # inside a block dropped already
+        text = text_length(block)
+        if text and text == sum(text_length(a) for a in block.iterdescendants("a")):
+            block.drop_tree()
+
+
+def is_noise(element) -> bool:
+    return any(map(_noisy_name, [*(element.get("class") or "").split(), element.get("id") or ""]))
+
+
+@lru_cache(maxsize=8192)
+def _noisy_name(name: str) -> bool:
+    """Whether one class or id names a block that is not the article (themes repeat them)."""
+    name = name.lower()
+    if name in NOISE_TOKENS or NOISE_SEGMENTS.intersection(_SEGMENT.split(name)):
+        return True
+    return any(part in name for part in NOISE_PARTS)
+
+
+def drop_noise(root) -> None:
+    """Drop the blocks whose names say they are not the article (see :data:`NOISE_SEGMENTS`)."""
+    total = text_length(root)
+    for element in list(root.iterdescendants()):
+        if not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        named = element.get("class") or element.get("id")
+        if named and is_noise(element) and text_length(element) <= NOISE_SHARE * total:
+            element.drop_tree()
+
+
+def text_length(element) -> int:
+    """Characters of visible-ish text (comments excluded), whitespace collapsed."""
+    return len(" ".join("".join(tree.texts(element)).split()))
+
+
+def join_parts(elements: list) -> etree._Element:
+    """The outermost of ``elements``; several disjoint ones of similar weight are joined."""
+    outer = [e for e in elements if not any(o is not e and _inside(e, o) for o in elements)]
+    if len(outer) == 1:
+        return outer[0]
+    sizes = [text_length(e) for e in outer]
+    kept = [e for e, size in zip(outer, sizes, strict=True) if size >= PART_SHARE * max(sizes)]
+    if len(kept) == 1:
+        return kept[0]
+    joined = etree.Element("div")
+    for element in kept:
+        joined.append(copy.deepcopy(element))
+    return joined
+
+
+def _inside(element, other) -> bool:
+    return any(ancestor is other for ancestor in element.iterancestors())
+
+
+def to_html(element) -> str:
+    return lxml.html.tostring(element, encoding="unicode")
+
+
+def fallback_html(tree, url: str | None = None) -> str | None:
+    """The main content by trafilatura, as HTML; ``None`` when it finds none.
+
+    ``tree`` is the page's source, or (faster: no second parse, less to prune) a copy of the
+    element known to hold the post, or of ``<body>``; trafilatura prunes what it is given."""
+    try:
+        import trafilatura
+
+        found = trafilatura.extract(
+            tree,
+            url=url,
+            output_format="html",
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            favor_precision=False,
+            with_metadata=False,
+            fast=True,  # no second opinion by its bundled extractors: same text, faster
+        )
+    except Exception as exc:  # a third-party parser must never take the crawl down
+        logger.debug("main-content fallback failed on %s: %s", url, exc)
+        return None
+    return found or None
