@@ -23,7 +23,6 @@ from corpus.cli_errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_IO,
-    EXIT_LOCKED,
     writable_dir,
     writable_file,
     writing,
@@ -118,8 +117,10 @@ def crawl(
     """Crawl SITE (a site profile, e.g. lsr) into the corpus: the command cron runs.
 
     Incremental when the corpus already holds the site (only new, changed and removed posts),
-    complete with --full. Exit status: 0 done, 1 crawl or monitors failed, 2 misuse, 74 log
-    or lock not writable, 75 another crawl of the site is running (README: Exit statuses).
+    complete with --full. `crawl wordpress --base-url URL` crawls a site without a profile,
+    named after its host. Exit status: 0 done, 1 crawl or monitors failed, 2 misuse, 74 log
+    or lock not writable, 75 another crawl of the site is running, 130 interrupted (README:
+    Exit statuses); `scrapy crawl` exits the same (crawler/extensions/lifecycle.py).
     With --redis, one worker of the distributed crawl `laocorpus seed` opened: start as many
     as you like, on any machines.
     """
@@ -128,44 +129,38 @@ def crawl(
 
         crawl_worker(site, resolve_url(database), base_url, log_file, **distributed)
         return
-    from corpus.lock import LockHeld, crawl_lock
-    from corpus.writer import CorpusWriter
     from crawler.sites import registry
 
-    if site not in registry():
-        raise click.BadParameter(
-            f"unknown site {site!r} (known: {', '.join(sorted(registry()))})", param_hint="SITE"
-        )
+    if site == "wordpress" and not base_url:
+        raise click.BadParameter("the generic wordpress spider needs it", param_hint="--base-url")
+    if site not in registry() and site != "wordpress":
+        known = ", ".join(sorted([*registry(), "wordpress (with --base-url)"]))
+        raise click.BadParameter(f"unknown site {site!r} (known: {known})", param_hint="SITE")
     url = resolve_url(database)
     _check_project_settings()
     writable_file(log_file)  # before anything else: the cron log must say it, not a traceback
     writable_dir(lock_dir)
-    engine = init_db(url)
-    try:
-        with crawl_lock(site, url, lock_dir):
-            stale = CorpusWriter(engine).close_stale_runs(site)
-            if stale:
-                err_console.print(f"marked {stale} interrupted earlier run(s) as killed")
-            args = {"mode": "full" if full else "auto"}
-            if base_url:
-                args["base_url"] = base_url
-            Path(log_file).parent.mkdir(parents=True, exist_ok=True)
-            outcome = _crawl(site, url, args, log_file=log_file)
-    except LockHeld as exc:
-        click.echo(f"laocorpus: {exc}", err=True)
-        sys.exit(EXIT_LOCKED)
-    run = _print_summary(url, outcome.run_id)
-    if outcome.stats.get("corpus/posts_new") or outcome.stats.get("corpus/posts_updated"):
-        from corpus import neardup
-
-        found = neardup.update(engine)  # after every crawl that changed posts (incremental)
-        console.print(
-            f"near-duplicates: {found.near_duplicates} posts in {found.clusters} clusters "
-            f"({found.compared} posts compared in {found.seconds:.1f} s)"
-        )
-    if run is None or run["status"] != "finished":
-        failure = (run or {}).get("failure") or f"finish reason {outcome.finish_reason!r}"
-        raise click.ClickException(f"crawl run {outcome.run_id} failed: {failure}")
+    init_db(url)
+    args = {"mode": "full" if full else "auto"}
+    if base_url:
+        args["base_url"] = base_url
+    # The lock, killed runs and near-duplicates are the crawl's (crawler/extensions/lifecycle.py).
+    lock = {"CORPUS_LOCK_DIR": str(lock_dir)}
+    outcome = _crawl(site, url, args, log_file=log_file, settings=lock)
+    if outcome.status in ("locked", "refused"):
+        click.echo(f"laocorpus: {outcome.message}", err=True)
+        sys.exit(outcome.exit_code)
+    stale = outcome.stats.get("corpus/runs_marked_killed")
+    if stale:
+        err_console.print(f"marked {stale} interrupted earlier run(s) as killed")
+    _print_summary(url, outcome.run_id)
+    if "corpus/near_duplicates" in outcome.stats:
+        console.print(f"near-duplicates: {outcome.stats['corpus/near_duplicates']} posts")
+    if outcome.status == "interrupted":
+        click.echo(f"laocorpus: {outcome.message}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    if not outcome.ok:
+        raise click.ClickException(outcome.message)
 
 
 @cli.command()
@@ -283,7 +278,13 @@ def _check_near_duplicates(url: str, site, base_url: str) -> None:
 
 
 def _crawl(
-    spider: str, url: str, args: dict[str, str], *, log_file: str, expected_posts: int | None = None
+    spider: str,
+    url: str,
+    args: dict[str, str],
+    *,
+    log_file: str,
+    expected_posts: int | None = None,
+    settings: dict[str, Any] | None = None,
 ):
     from corpus.crawl import run_crawl
 
@@ -292,6 +293,7 @@ def _crawl(
         spider,
         database_url=url,
         spider_args=args,
+        settings=settings,
         log_file=log_file,
         console=err_console,
         expected_posts=expected_posts,

@@ -1,30 +1,23 @@
 """Launching a crawl from the CLI: one Scrapy crawl in this process, with a live progress line.
 
-This is the only place the corpus package touches the crawler package.
+This is the only place the corpus package touches the crawler package. The lock, killed runs,
+near-duplicates and the outcome are the crawl's own (crawler/extensions/lifecycle.py), the
+same as under ``scrapy crawl``; this adds only the progress bar and the rotating log.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+if TYPE_CHECKING:
+    from crawler.extensions.lifecycle import CrawlOutcome
+
 PROJECT_SETTINGS = "crawler.settings"
-
-
-@dataclass
-class CrawlOutcome:
-    run_id: int | None
-    finish_reason: str
-    stats: dict[str, Any]
-
-    @property
-    def ok(self) -> bool:
-        return self.finish_reason == "finished"
 
 
 LOG_MAX_BYTES = 10 * 1024 * 1024
@@ -64,6 +57,7 @@ def run_crawl(
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from crawler.extensions.lifecycle import CrawlOutcome, watch
     from crawler.items import Post, Reject
 
     project = get_project_settings()
@@ -103,12 +97,12 @@ def run_crawl(
 
         crawler.signals.connect(on_response, signal=signals.response_received)
         crawler.signals.connect(on_item, signal=signals.item_scraped)
-        process.crawl(crawler, **dict(spider_args or {}))
+        watch(crawler, process.crawl(crawler, **dict(spider_args or {})))
         process.start()
         progress.update(task, description=f"crawled {spider}")
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    return CrawlOutcome(
-        run_id=stats.get("corpus/run_id"),
-        finish_reason=str(stats.get("finish_reason", "unknown")),
-        stats=stats,
-    )
+    outcome = getattr(crawler, "corpus_outcome", None)
+    if outcome is None:  # the crawl did not start for a reason Scrapy has logged
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        reason = str(stats.get("finish_reason", "did not start"))
+        outcome = CrawlOutcome("failed", stats.get("corpus/run_id"), reason, stats=stats)
+    return outcome

@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from corpus.db import get_engine, resolve_url
 from corpus.models import CrawlRun, Post, Term
+from crawler.unreachable import STAT as UNREACHABLE_STAT
+from crawler.unreachable import UNREACHABLE_REASON
 
 REQUIRED_FIELDS = ("title", "published_at", "text")
 
@@ -60,7 +62,15 @@ def finish_message(monitor: Monitor, reason: str | None) -> str:
     if reason == "robotstxt_forbidden":
         why = monitor.data.stats.get("corpus/robotstxt", "")
         return f"robots.txt {why or 'forbids the whole site'}"
+    if reason == UNREACHABLE_REASON:
+        return unreachable_failure(monitor.data.stats)
+    if reason == "shutdown":
+        return "interrupted (Ctrl-C or SIGTERM): the next run resumes"
     return f"finish reason is {reason!r}, not 'finished'"
+
+
+def unreachable_failure(stats: dict) -> str:
+    return f"site unreachable: {stats.get(UNREACHABLE_STAT) or 'no answer'}"
 
 
 @monitors.name("Field coverage")
@@ -256,6 +266,8 @@ class RecordFailures(Action):
             for result in self.result.monitors_failed_results
         ]
         stats = self.data.crawler.stats
+        if stats.get_value(UNREACHABLE_STAT):  # the cause; the other checks only echo it
+            failures = [unreachable_failure(stats.get_stats())]
         stats.set_value("corpus/monitor_failures", "; ".join(failures))
         for failure in failures:
             self.data.spider.logger.error("monitor failed: %s", failure)

@@ -3,8 +3,10 @@
 * 2xx: the rules apply; ``Crawl-delay`` sets the site's download delay (live sites only, capped
   by ``ROBOTSTXT_MAX_CRAWL_DELAY``; ``ROBOTSTXT_CRAWL_DELAY_ON_LOOPBACK`` for tests).
 * 4xx: "unavailable", every URL is allowed.
-* 5xx, a timeout, a refused connection: "unreachable", every URL is disallowed for the run. The
-  fetch gets a short timeout (``ROBOTSTXT_TIMEOUT``) and ``ROBOTSTXT_RETRY_TIMES`` retries, so
+* 5xx, a timeout: "unreachable", every URL is disallowed for the run. A failed DNS lookup, a
+  refused connection or a TLS error closes the crawl as "site unreachable"
+  (crawler/unreachable.py): there is no site to obey. The fetch gets a short
+  timeout (``ROBOTSTXT_TIMEOUT``) and ``ROBOTSTXT_RETRY_TIMES`` retries, so
   a hanging robots.txt costs seconds, not 4 x DOWNLOAD_TIMEOUT.
 
 When the rules leave nothing of the site to crawl, the crawl closes at once with finish reason
@@ -26,6 +28,8 @@ from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
 from twisted.internet.defer import Deferred
+
+from crawler.unreachable import close_if_unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +78,8 @@ class PoliteRobotsTxtMiddleware(RobotsTxtMiddleware):
             logger.warning("robots.txt of %s not read (%s): allowing all", netloc, exc)
             return None
         except Exception as exc:
+            if close_if_unreachable(self.crawler, exc, robots.url):  # no site to obey
+                return build_from_crawler(self._parserimpl, self.crawler, DISALLOW_ALL)
             name = type(exc).__name__
             name = "TimeoutError" if name.endswith("TimeoutError") else name
             reason = f"{name} after {self.retries + 1} tries"

@@ -84,7 +84,14 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "spidermon.contrib.scrapy.extensions.Spidermon": 500,
     "crawler.extensions.corpusrun.CorpusRunExtension": 900,
+    # Every entry point's lifecycle (lock, killed runs, settings check, near-duplicates,
+    # summary, exit status): built after the recorder, so it closes after the run row.
+    "crawler.extensions.lifecycle.CrawlLifecycleExtension": 950,
 }
+# One crawl of a site into a corpus at a time (a lock file per site and corpus, here).
+CORPUS_LOCK_DIR = "data/locks"
+# The project's `scrapy crawl` exits 1 (failed), 75 (locked) or 130 (interrupted).
+COMMANDS_MODULE = "crawler.commands"
 
 # Monitoring (crawler/monitors.py): a failed check marks the crawl run failed.
 SPIDERMON_ENABLED = True

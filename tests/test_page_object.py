@@ -7,9 +7,11 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from parsel import Selector
 
+from crawler.extract import body, tree
 from crawler.extract.item import PROTECTED, stored_item
-from crawler.extract.wordpress import WordPressPostPage, resolve_timezone
+from crawler.extract.wordpress import GENERIC_ARTICLE, WordPressPostPage, resolve_timezone
 from pipelines.clean import html_to_text
 
 LAO = "ກອງປະຊຸມໃຫຍ່ຄັ້ງທີ 11 ຂອງສະມາຄົມນັກຂ່າວ ໄດ້ຈັດຂຶ້ນທີ່ນະຄອນຫຼວງວຽງຈັນ ໃນວັນທີ 24 ພະຈິກ."
@@ -250,6 +252,60 @@ def test_no_known_container_falls_back_to_the_main_content_extractor() -> None:
     found = page(html).extract()
     assert found.body_source == "fallback"
     assert text(found).split("\n\n") == [f"{LAO} ({n})" for n in range(6)]
+
+
+@pytest.mark.parametrize(
+    "css",
+    [
+        GENERIC_ARTICLE,
+        ", ".join(body.BOILERPLATE),
+        "h1, .entry-title, [rel~='tag']",
+        ".byline .author a, a[rel='author']",
+        "time.entry-date:not(.updated)",
+    ],
+)
+def test_compiled_selectors_find_what_parsel_finds(css) -> None:
+    """The page object's own parsing and one-pass selector lists find the elements parsel's
+    ``Selector(text=...).css()`` finds, in the same order."""
+    root, _kind = tree.parse(CLASSIC)
+    ours = [root.getroottree().getpath(e) for e in tree.select(root, css)]
+    theirs = Selector(text=CLASSIC).css(css)
+    assert ours == [s.root.getroottree().getpath(s.root) for s in theirs]
+    assert len(ours) > 0
+
+
+def test_empty_own_container_is_no_body_not_a_fallback_to_related_posts() -> None:
+    """The post's element holds its ``.entry-content``, empty: the post has no text, and the
+    crawl rejects it, rather than storing the other posts a main-content extractor finds in
+    the element (the theme prints them in the article, after the content)."""
+    related = "".join(f"<p>{LAO} ({n})</p>" for n in range(6))
+    html = (
+        "<html><body class='single postid-4'><main><article id='post-4' class='post-4 hentry'>"
+        "<h1 class='entry-title'>ຂ່າວ</h1><time class='entry-date published'"
+        " datetime='2024-05-01T09:30:00+07:00'>1 May</time><div class='entry-content'></div>"
+        f"<section class='more-news'><h2>ຂ່າວອື່ນ</h2>{related}</section></article></main>"
+        "</body></html>"
+    )
+    url = "https://news.example/?p=4"
+    assert page(html, url).extract().body_html is None
+    assert stored_item(html, url)["rejected"] == "missing text"
+
+
+def test_og_title_that_writes_out_the_kicker_of_the_heading_wins() -> None:
+    """A heading "<span>Kicker</span> Headline" with og:title "Kicker / Headline": the title
+    is og:title, not JSON-LD's headline alone; a JSON-LD headline that is other words stays."""
+
+    def titled(headline: str) -> str:
+        return (
+            "<html><head><meta property='og:title' content='ກອງປະຊຸມ / ຂ່າວໃໝ່ ມື້ນີ້'>"
+            f"{_jsonld({'@type': 'NewsArticle', 'headline': headline})}</head>"
+            "<body class='postid-6'><article id='post-6' class='post-6 hentry'>"
+            "<h1 class='entry-title'><span class='kicker'>ກອງປະຊຸມ</span> ຂ່າວໃໝ່ ມື້ນີ້</h1>"
+            f"<div class='entry-content'><p>{LAO}</p></div></article></body></html>"
+        )
+
+    assert page(titled("ຂ່າວໃໝ່ ມື້ນີ້")).title() == "ກອງປະຊຸມ / ຂ່າວໃໝ່ ມື້ນີ້"
+    assert page(titled("ຫົວຂໍ້ອື່ນ")).title() == "ຫົວຂໍ້ອື່ນ"
 
 
 @pytest.mark.parametrize(

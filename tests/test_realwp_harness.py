@@ -196,9 +196,9 @@ def test_comparison_catches_every_kind_of_difference(realwp_site: WordPressSite)
     draft = next(a for a in truth.absent if a.reason == "draft")
     leaked = {**records[0], "url": protected.urls[0], "post_id": protected.id, "title": "x"}
     assert compare(truth, [*records, leaked], {}).fields() == {"stored password": 1}
-    fine = {protected.urls[0]: "password protected"}
-    assert not compare(truth, records, fine)
-    vague = {protected.urls[0]: "missing text", draft.urls[0]: "HTTP 404"}
-    assert compare(truth, records, vague).fields() == {"reject": 2}
+    assert not compare(truth, records, {})
+    # A protected post is skipped, never rejected: any reject is a difference.
+    rejected = {protected.urls[0]: "password protected", draft.urls[0]: "HTTP 404"}
+    assert compare(truth, records, rejected).fields() == {"reject": 2}
     assert records[0]["url"] != truth.posts[0].url  # %E0 vs %e0: the same post
     assert url_key(records[0]["url"]) == url_key(truth.posts[0].url)

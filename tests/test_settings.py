@@ -95,6 +95,8 @@ def test_a_crawl_with_a_bad_setting_stops_before_any_request(tmp_path) -> None:
         timeout=120,
         check=False,
     )
-    assert result.returncode != 0
-    assert "SettingsError: setting CORPUS_BATCH_SIZE must be between 1 and 100000" in result.stderr
+    assert result.returncode == 1  # the project's crawl command: one line, no traceback
+    bad = "setting CORPUS_BATCH_SIZE must be between 1 and 100000, got '0'"
+    assert result.stderr.strip().splitlines()[-1] == f"scrapy: error: {bad}"
+    assert "Traceback" not in result.stderr
     assert "Crawled 0 pages" not in result.stderr

@@ -76,7 +76,7 @@ def test_blocked_rest_falls_back_and_says_why(site, sqlite_url) -> None:
     result, _, requests = crawl_face(
         site, Face("lsr", "pretty", "off"), sqlite_url, "discovery=rest"
     )
-    assert result.returncode == 0
+    assert result.returncode == 1  # nothing could be crawled: `scrapy crawl` says it failed
     assert "no discovery source worked" in result.stderr
     assert "rest unavailable (HTTP 401)" in result.stderr
     assert [status for _, path, status in requests if "wp/v2/posts" in path] == [401, 401]

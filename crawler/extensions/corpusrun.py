@@ -12,7 +12,6 @@ from scrapy import signals
 
 from corpus.db import init_db, mask_url, resolve_url, with_retries
 from corpus.writer import CorpusWriter
-from crawler.settings_check import check_settings
 
 COUNTERS = {
     "requests": "downloader/request_count",
@@ -40,6 +39,13 @@ def field_sources(stats: dict) -> dict[str, dict[str, int]]:
     return {field: dict(sorted(found.items())) for field, found in sorted(sources.items())}
 
 
+def run_status(reason: str | None, failure: str | None) -> str:
+    """``interrupted`` after Ctrl-C (Scrapy's "shutdown"), ``failed`` when a monitor failed."""
+    if reason == "shutdown":
+        return "interrupted"
+    return "finished" if reason == "finished" and not failure else "failed"
+
+
 class CorpusRunExtension:
     def __init__(self, crawler, database_url: str) -> None:
         self.crawler = crawler
@@ -49,7 +55,6 @@ class CorpusRunExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
-        check_settings(crawler.settings)  # before any request: a bad value is one clear line
         extension = cls(crawler, resolve_url(crawler.settings.get("CORPUS_DATABASE_URL")))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
@@ -74,7 +79,7 @@ class CorpusRunExtension:
         stats = self.crawler.stats
         counters = {column: int(stats.get_value(key, 0)) for column, key in COUNTERS.items()}
         failure = stats.get_value("corpus/monitor_failures")
-        status = "finished" if reason == "finished" and not failure else "failed"
+        status = run_status(reason, failure)
         close = functools.partial(
             self.writer.finish_run,
             self.run_id,

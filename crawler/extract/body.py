@@ -15,6 +15,7 @@ from functools import lru_cache
 
 import lxml.html
 from lxml import etree
+
 from crawler.extract import tree
 
 logger = logging.getLogger(__name__)
@@ -147,8 +148,11 @@ NOISE_SEGMENTS = frozenset(
         "buttons",
     ]
 )
-# Words that mark a block inside longer names too ("penci-ilrelated-posts").
-NOISE_PARTS = ("related", "sharing", "newsletter", "advert", "sponsor", "breadcrumb")
+# Words that mark a block inside longer names too ("penci-ilrelated-posts"; "postmeta" as in
+# the classic default theme's "postmetadata" and its descendants' "singlepostmeta").
+NOISE_PARTS = (
+    "related", "sharing", "newsletter", "advert", "sponsor", "breadcrumb", "postmeta",
+)  # fmt: skip
 NOISE_TOKENS = frozenset(
     [
         "author-box",
@@ -193,14 +197,13 @@ def clean_copy(element, boilerplate: tuple[str, ...] = (), present=None) -> etre
     ``present`` narrows a selector list to the parts that can match this page at all."""
     root = copy.deepcopy(element)
     root.tail = None
-    union = ", ".join((*BOILERPLATE, *boilerplate))  # one pass over the tree, not one a selector
+    union = ", ".join((*_NAMED_BOILERPLATE, *boilerplate))
     union = present(union) if present else union
-    for found in tree.select(root, union) if union else ():
-        if found is not root and found.getparent() is not None:
-            found.drop_tree()
-    for hidden in _HIDDEN(root):
-        if hidden is not root and hidden.getparent() is not None:
-            hidden.drop_tree()
+    # Which block goes first changes nothing: one inside another goes with it either way.
+    for query in (_BOILERPLATE_TAGS, _HIDDEN, tree.css_query(union) if union else None):
+        for found in query(root) if query is not None else ():
+            if found is not root and found.getparent() is not None:
+                found.drop_tree()
     drop_noise(root)
     drop_link_blocks(root)
     return root
@@ -212,6 +215,14 @@ HIDDEN = (
     " or contains(translate(@style, ' ', ''), 'visibility:hidden')]"
 )
 _HIDDEN = etree.XPath(HIDDEN)
+# The boilerplate that is a bare tag name, found in one pass (a CSS union walks once a part).
+_TAG_NAME = re.compile(r"^[a-z][a-z0-9]*$")
+_BOILERPLATE_TAGS = etree.XPath(
+    "descendant-or-self::*[{}]".format(
+        " or ".join(f"self::{name}" for name in BOILERPLATE if _TAG_NAME.match(name))
+    )
+)
+_NAMED_BOILERPLATE = tuple(css for css in BOILERPLATE if not _TAG_NAME.match(css))
 
 
 LINK_BLOCKS = frozenset(("p", "div", "h2", "h3", "h4", "h5", "h6", "section"))
@@ -291,20 +302,33 @@ def fallback_html(tree, url: str | None = None) -> str | None:
     ``tree`` is the page's source, or (faster: no second parse, less to prune) a copy of the
     element known to hold the post, or of ``<body>``; trafilatura prunes what it is given."""
     try:
-        import trafilatura
-
-        found = trafilatura.extract(
-            tree,
-            url=url,
-            output_format="html",
-            include_comments=False,
-            include_tables=True,
-            include_images=False,
-            favor_precision=False,
-            with_metadata=False,
-            fast=True,  # no second opinion by its bundled extractors: same text, faster
-        )
+        found = _trafilatura_html(tree, url)
     except Exception as exc:  # a third-party parser must never take the crawl down
         logger.debug("main-content fallback failed on %s: %s", url, exc)
         return None
     return found or None
+
+
+def _trafilatura_html(tree, url: str | None) -> str | None:
+    """``trafilatura.extract(..., output_format="html")`` without the content fingerprint it
+    computes for its own metadata (a fifth of its time here); the public call when its
+    serializer moves."""
+    import trafilatura
+    from trafilatura.settings import Extractor
+
+    options = Extractor(
+        output_format="html",
+        fast=True,  # no second opinion by its bundled extractors: same text, faster
+        precision=False,
+        comments=False,
+        tables=True,
+        images=False,
+        url=url,
+        with_metadata=False,
+    )
+    try:
+        from trafilatura.core import determine_returnstring
+    except ImportError:
+        return trafilatura.extract(tree, options=options)
+    document = trafilatura.bare_extraction(tree, options=options)
+    return determine_returnstring(document, options) if document else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import cssselect
 from lxml import etree
 from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 from parsel import Selector
@@ -42,8 +43,29 @@ def parse(html: str) -> tuple[etree._Element, str]:
 
 @lru_cache(maxsize=4096)
 def css_query(css: str, kind: str = "html") -> etree.XPath:
-    """A CSS selector list compiled to XPath, translated as parsel translates it."""
-    return etree.XPath(_TRANSLATORS[kind].css_to_xpath(css), smart_strings=False)
+    """A CSS selector list compiled to XPath, translated as parsel translates it.
+
+    A list of compound selectors (no combinator: ``h1.entry-title, [hidden], .share``) becomes
+    one test per element in a single walk; libxml2 walks the tree once per part of a union."""
+    translator = _TRANSLATORS[kind]
+    selectors = cssselect.parse(css)
+    if len(selectors) > 1 and all(_is_compound(s) for s in selectors):
+        tests = [_element_test(translator.xpath(s.parsed_tree)) for s in selectors]
+        return etree.XPath(f"descendant-or-self::*[{' or '.join(tests)}]", smart_strings=False)
+    return etree.XPath(translator.css_to_xpath(css), smart_strings=False)
+
+
+def _is_compound(selector) -> bool:
+    return selector.pseudo_element is None and not isinstance(
+        selector.parsed_tree, cssselect.parser.CombinedSelector
+    )
+
+
+def _element_test(expression) -> str:
+    """One compound selector's XPath (``descendant-or-self::h1[...]``) as a test of the element."""
+    tests = [f"self::{expression.element}"] if expression.element != "*" else []
+    tests += [f"({expression.condition})"] if expression.condition else []
+    return f"({' and '.join(tests)})" if tests else "true()"
 
 
 @lru_cache(maxsize=256)

@@ -261,9 +261,7 @@ class WordPressPostPage:
     def _other_ids(self) -> bool:
         """Whether any element names a post other than this one (else no card to skip)."""
         own = self.post_id()
-        return any(
-            (m := _POST_N.match(token)) and int(m[1]) != own for token in self._post_tokens
-        )
+        return any((m := _POST_N.match(token)) and int(m[1]) != own for token in self._post_tokens)
 
     @cached_property
     def _post_tokens(self) -> list[str]:
@@ -438,11 +436,11 @@ class WordPressPostPage:
         headline = self.jsonld.headline
         if headline and heading and len(headline) < len(heading) and heading.startswith(headline):
             headline = None  # Yoast trims the headline to 110 characters
+        og_title = _heading_if_suffixed(self._without_site_name(self._meta("og:title")), heading)
+        if _kicker_written_out(og_title, heading, headline):
+            yield "og:title", og_title
         yield "json-ld", _heading_if_suffixed(headline, heading)
-        yield (
-            "og:title",
-            _heading_if_suffixed(self._without_site_name(self._meta("og:title")), heading),
-        )
+        yield "og:title", og_title
         yield "post-element", heading
         if self.post_element is not None:
             yield "page-h1", self._title_in(self.root, TITLES[:5])
@@ -599,7 +597,9 @@ class WordPressPostPage:
     @cached_property
     def _rel_links(self) -> list[tuple[etree._Element, list[str]]]:
         """Every ``<a rel>`` of the post with its rel tokens: one pass for categories and tags."""
-        return [(a, _XML_SPACE.split(a.get("rel").strip(" \t\r\n"))) for a in _REL_LINKS(self.scope)]
+        return [
+            (a, _XML_SPACE.split(a.get("rel").strip(" \t\r\n"))) for a in _REL_LINKS(self.scope)
+        ]
 
     def _rel(self, rel: str, without: str | None = None) -> list:
         return [a for a, tokens in self._rel_links if rel in tokens and without not in tokens]
@@ -675,6 +675,12 @@ class WordPressPostPage:
                 node.drop_tree()
         return cleaned if body.text_length(cleaned) else None
 
+    def _has_own_container(self) -> bool:
+        """Whether a known container sits in the post's own element. When it holds no text the
+        post has none: the main-content fallback would only find related posts or widgets."""
+        scope = self.post_element
+        return scope is not None and any(self._css(css, scope) for css in body.CONTAINERS)
+
     @cached_property
     def _body(self) -> tuple[str | None, str | None]:
         if self.is_protected():
@@ -682,8 +688,8 @@ class WordPressPostPage:
         cleaned = self._clean_container()
         if cleaned is not None:
             return body.to_html(cleaned), "container"
-        if self._profile_css("content"):
-            return None, None
+        if self._profile_css("content") or self._has_own_container():
+            return None, None  # the post's own container is empty: the post has no text
         where = self.post_element
         if where is None:  # the page's one <main>, else <body>: less for trafilatura to prune
             mains = self.root.findall(".//main")
@@ -831,6 +837,26 @@ def _heading_if_suffixed(title: str | None, heading: str | None) -> str | None:
     if title and heading and title.startswith(heading) and _SUFFIX.match(title[len(heading) :]):
         return heading
     return title
+
+
+_WORD = regex.compile(r"[\p{L}\p{M}\p{N}]+")  # marks too: Lao vowels and tones are marks
+
+
+def _words(text: str | None) -> list[str]:
+    """The words of a title, whatever punctuation and quotes separate them."""
+    return _WORD.findall(text) if text else []
+
+
+def _kicker_written_out(og_title: str | None, heading: str | None, headline: str | None) -> bool:
+    """Whether the visible heading is a kicker plus the JSON-LD headline, and og:title writes
+    that whole heading out (with the separator the layout shows only as style, " / ")."""
+    words, shown, stated = _words(og_title), _words(heading), _words(headline)
+    return (
+        bool(stated)
+        and words == shown
+        and len(shown) > len(stated)
+        and (shown[-len(stated) :] == stated)
+    )
 
 
 def _has_offset(raw: str) -> bool:

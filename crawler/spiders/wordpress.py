@@ -28,13 +28,14 @@ from corpus.known import known_posts
 from crawler import scope
 from crawler.dates import parse_iso
 from crawler.discovery import MODES, archive, feed, sitemap
-from crawler.extract.item import PROTECTED, post_fields
+from crawler.extract.item import post_fields
 from crawler.extract.wordpress import WordPressPostParser, canonicalize_url
 from crawler.incremental import Known
 from crawler.items import Post, Reject, Seen
 from crawler.sites import SiteProfile, generic_profile
 from crawler.spiders.bounds import Limits, ListingGuard, StreamingSource
 from crawler.spiders.restsource import POST_PRIORITY, RestSource
+from crawler.unreachable import NETWORK_ERRORS_STAT, close_if_unreachable, is_network_error
 
 
 def is_loopback(url: str) -> bool:
@@ -217,6 +218,8 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
 
     def probe_failed(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
+        if close_if_unreachable(self.crawler, failure.value, request.url):
+            return
         yield from self._retry_probe(request, failure_reason(failure))
 
     def _retry_probe(self, request: scrapy.Request, reason: str) -> Iterator[scrapy.Request]:
@@ -545,8 +548,9 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
                 response.url, "parse", f"{type(exc).__name__}: {exc}", response.status
             )
             return
-        if found.protected:  # its page shows a password form, not the post
-            yield from self._reject(found.url, "parse", PROTECTED, response.status)
+        if found.protected:  # the author chose not to publish it: skipped, as REST skips it
+            self.crawler.stats.inc_value("corpus/skipped/protected")
+            self.logger.info("skipping password-protected post %s", found.url)
             return
         post = self._post(post_fields(found), response)
         if found.next_pages:
@@ -603,12 +607,28 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
         """Record a request that failed for good (retries are already spent)."""
         if not is_site_failure(failure):
             return  # robots.txt, a link to another site: not a failure of the site
+        if self._no_answer(failure):
+            return
         request = failure.request  # type: ignore[attr-defined]
         url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL we listed
         status = failure.value.response.status if failure.check(HttpError) else None
         reason = failure_reason(failure, self.settings.getint("DOWNLOAD_MAXSIZE"))
         self.logger.warning("giving up on %s: %s", url, reason)
         yield from self._reject(url, "fetch", reason, status)
+
+    def _no_answer(self, failure: Failure) -> bool:
+        """True for a request the server never answered, other than a post page: a listing
+        page or probe lost to DNS, a refused connection or a timeout is an error of the crawl
+        (counted, logged), not a rejected post; rejects are for pages that answered, and for
+        post pages the site listed. An unreachable site closes the crawl (crawler/unreachable)."""
+        request = failure.request  # type: ignore[attr-defined]
+        if close_if_unreachable(self.crawler, failure.value, request.url):
+            return True
+        if request.callback == self.parse_post or not is_network_error(failure.value):
+            return False
+        self.crawler.stats.inc_value(NETWORK_ERRORS_STAT)
+        self.logger.error("no answer from %s: %s", request.url, failure_reason(failure))
+        return True
 
     def _reject(
         self, url: str, stage: str, reason: str, status: int | None, raw: dict | None = None
