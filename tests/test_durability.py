@@ -68,7 +68,8 @@ def test_postgres_restart_mid_crawl_loses_nothing(tmp_path: Path, postgres_url: 
         dispose_engines()
         try:
             postgres_cluster("stop")
-            time.sleep(3)
+            # Longer than CORPUS_FLUSH_SECONDS (5 s), so a write always meets the outage.
+            time.sleep(7)
         finally:
             postgres_cluster("start")
         _, err = crawl.communicate(timeout=300)
