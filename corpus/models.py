@@ -253,7 +253,8 @@ class CrawlRunWorker(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # last progress
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # running, finished, failed (its monitors failed), killed (it stopped heart-beating)
+    # running, finished, failed (its monitors failed), interrupted (Ctrl-C), killed (it stopped
+    # heart-beating)
     status: Mapped[str] = mapped_column(String(20), default="running")
     finish_reason: Mapped[str | None] = mapped_column(String(100))
     failure: Mapped[str | None] = mapped_column(Text)

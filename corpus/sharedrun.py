@@ -162,6 +162,8 @@ def finish(engine: Engine, run_id: int) -> str:
                 problems.append(f"worker {worker.worker} died; " + LOST_REQUESTS.format(site=site))
             elif worker.status == "failed":
                 problems.append(f"worker {worker.worker}: {worker.failure or 'failed'}")
+            elif worker.status == "interrupted":
+                problems.append(f"worker {worker.worker} interrupted (Ctrl-C or SIGTERM)")
         status = "failed" if problems else "finished"
         connection.execute(
             update(CrawlRun)

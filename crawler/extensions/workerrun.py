@@ -21,7 +21,7 @@ from twisted.internet.task import LoopingCall
 from corpus import sharedrun
 from corpus.db import init_db, resolve_url
 from corpus.models import utcnow
-from crawler.extensions.corpusrun import COUNTERS, field_sources
+from crawler.extensions.corpusrun import COUNTERS, field_sources, run_status
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ class WorkerRunExtension:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         failure = self.crawler.stats.get_value("corpus/monitor_failures")
-        status = "finished" if reason == "finished" and not failure else "failed"
+        status = run_status(reason, failure)  # "interrupted" after Ctrl-C, as for one process
         self.report(status=status, finish_reason=reason, failure=failure, finished_at=utcnow())
         frontier = spider.frontier
         frontier.leave(spider.worker)
