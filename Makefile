@@ -4,9 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean services realwp
+.PHONY: install demo test lint bench clean services realwp fonts
 
-install: $(STAMP)
+install: $(STAMP) fonts
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,7 @@ demo: install
 	$(BIN)/laocorpus demo
 
 test: install realwp
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "not serial"
 	$(BIN)/python -m pytest -m serial
 
@@ -26,11 +27,13 @@ lint: install
 
 # Crawl throughput, Lao segmentation (ICU vs laonlp: the compare extra), near-duplicate
 # detection and export at 25k-100k generated posts; figures also land in bench-results/.
-bench: install $(VENV)/.compare
+bench: install realwp $(VENV)/.compare
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.archive
 	$(BIN)/python -m benchmarks.realpages
 	$(BIN)/python -m benchmarks.discovery
 	$(BIN)/python -m benchmarks.incremental
+	$(BIN)/python -m benchmarks.crawl_all
 	$(BIN)/python -m benchmarks.segmentation
 	$(BIN)/python -m benchmarks.neardup
 	$(BIN)/python -m benchmarks.export
@@ -44,6 +47,10 @@ $(VENV)/.compare: pyproject.toml
 # when one is missing), MariaDB started, apache2 stopped. A fast no-op once set up.
 realwp:
 	bash testing/realwp/install.sh
+
+# The Lao font of the corpus card's charts: Debian's fonts-lao, apt-get only when no Lao font.
+fonts:
+	bash testing/install_fonts.sh
 
 # Start PostgreSQL and Redis if this machine has them installed but stopped.
 services:

@@ -21,21 +21,27 @@ def main() -> None:
     parser.add_argument("--spider", default="lsr")
     parser.add_argument("--no-pipelines", action="store_true")
     parser.add_argument("--spider-arg", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args()
 
     settings = get_project_settings()
     settings.set("CORPUS_DATABASE_URL", args.db, priority="cmdline")
     settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
-    if args.no_pipelines:
+    if args.no_pipelines:  # the ceiling: download and extraction only, no raw-page archive
         settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+        settings.set("CORPUS_WARC_ENABLED", False, priority="cmdline")
+    for setting in args.setting:
+        settings.set(*setting.split("=", 1), priority="cmdline")
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(args.spider)
     started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_SELF)
     spider_args = dict(argument.split("=", 1) for argument in args.spider_arg)
     process.crawl(crawler, base_url=args.base_url, **spider_args)
     process.start()
     elapsed = time.perf_counter() - started
     stats = crawler.stats.get_stats()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     items = int(stats.get("item_scraped_count", 0))
     print(
         json.dumps(
@@ -45,6 +51,8 @@ def main() -> None:
                 "seconds": elapsed,
                 "items_per_second": items / elapsed if elapsed else 0.0,
                 "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                # every thread of the crawler (the WARC writer's too): robust to a busy machine
+                "cpu_seconds": usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime,
                 "finish_reason": stats.get("finish_reason"),
             }
         )

@@ -5,12 +5,14 @@
    planted near-duplicates; precision and recall of "similarity >= t" are reported for a range
    of t, with the most similar unrelated pair (boilerplate pairs included) and the least
    similar planted pair.
-2. Scale: ``neardup.update`` from nothing on 25k, 50k and 100k posts, each in its own process
-   (time, peak memory), with precision and recall against the planted pairs.
-3. Incremental: 1,000 new posts (10 of them near-duplicates of old posts) added to the 100k
+2. Scale: ``neardup.update`` from nothing on 25k, 50k, 100k and 200k posts, each in its own
+   process (time, peak memory), with precision and recall against the planted pairs, and
+   band collisions and candidates per post: both must stay flat as the corpus grows (the
+   acceptance bound is 2x from 25k to 200k for candidates, 25% for time per post).
+3. Incremental: 1,000 new posts (10 of them near-duplicates of old posts) added to the largest
    corpus; only they are hashed and compared against the index.
 
-    python -m benchmarks.neardup [--sizes 25000 50000 100000] [--sweep 25000]
+    python -m benchmarks.neardup [--sizes 25000 50000 100000 200000] [--sweep 25000]
 """
 
 from __future__ import annotations
@@ -194,11 +196,14 @@ def append_posts(path: Path, count: int, near: int, seed: int = 7) -> list[list]
 
 
 def scale(sizes: list[int], workdir: Path) -> list[dict[str, Any]]:
+    from corpus import schema
+
     corpora = corpusgen.ensure_corpora(sizes, log=console.print)
     results = []
     for size in sizes:
         copy = workdir / f"neardup-{size}.sqlite"
         shutil.copyfile(corpora[size], copy)
+        schema.upgrade(f"sqlite:///{copy}")  # a cached corpus may predate a migration
         with console.status(f"near-duplicates in {size:,} posts"):
             report = run("neardup", "--db", f"sqlite:///{copy}")
         planted = corpusgen.truth_of(corpora[size])["near_duplicates"]
@@ -218,7 +223,7 @@ def scale(sizes: list[int], workdir: Path) -> list[dict[str, Any]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[25_000, 50_000, 100_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[25_000, 50_000, 100_000, 200_000])
     parser.add_argument("--sweep", type=int, default=25_000, help="posts for the sweep (0: skip)")
     args = parser.parse_args()
     output: dict[str, Any] = {}
@@ -264,9 +269,11 @@ def _print_scale(results: list[dict[str, Any]]) -> None:
         "posts",
         "hashed",
         "compared",
-        "candidates",
+        "collisions/post",
+        "candidates/post",
         "seconds",
         "µs/post",
+        "CPU µs/post",
         "peak RSS MiB",
         "planted",
         "precision",
@@ -278,15 +285,32 @@ def _print_scale(results: list[dict[str, Any]]) -> None:
             r.get("label", f"{r['posts']:,}"),
             f"{r['signatures']:,}",
             f"{r['compared']:,}",
-            f"{r['candidates']:,}",
+            f"{r.get('collisions', 0) / max(1, r['compared']):.2f}",
+            f"{r['candidates'] / max(1, r['compared']):.3f}",
             f"{r['seconds']:.1f}",
             f"{1e6 * r['seconds'] / max(1, r['compared']):.0f}",
+            f"{1e6 * r.get('cpu_seconds', 0) / max(1, r['compared']):.0f}",
             f"{r['peak_rss_mib']:.0f}",
             str(r["planted"]),
             f"{r['precision']:.4f}",
             f"{r['recall']:.4f}",
         )
     console.print(table)
+    full = [r for r in results if "label" not in r]
+    if len(full) > 1:
+        first, last = full[0], full[-1]
+
+        def growth(key: str) -> float:
+            def per_post(r: dict[str, Any]) -> float:
+                return r.get(key, 0) / max(1, r["compared"])
+
+            return per_post(last) / max(1e-9, per_post(first))
+
+        console.print(
+            f"{first['posts']:,} -> {last['posts']:,} posts: candidates/post "
+            f"x{growth('candidates'):.2f}, µs/post x{growth('seconds'):.2f} "
+            f"(CPU x{growth('cpu_seconds'):.2f})"
+        )
     for r in results:
         if r["missed"] or r["unexpected"]:
             console.print(

@@ -23,6 +23,7 @@ from corpus.cli_errors import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_IO,
+    missing_extra,
     writable_dir,
     writable_file,
     writing,
@@ -30,6 +31,9 @@ from corpus.cli_errors import (
 from corpus.cli_extract import COMMANDS as EXTRACT_COMMANDS
 from corpus.cli_maintainer import COMMANDS as MAINTAINER_COMMANDS
 from corpus.db import CorpusError, init_db, mask_url, open_existing, resolve_url
+from corpus.rehash import COMMANDS as REHASH_COMMANDS
+from corpus.reparse import COMMANDS as REPARSE_COMMANDS
+from schema import SUMMARY_COUNTERS
 
 console = Console()
 err_console = Console(stderr=True)
@@ -81,8 +85,21 @@ def _http_url(value: str | None) -> str | None:
 
 
 @cli.command()
-@click.argument("site")
+@click.argument("site", required=False)
 @DB_OPTION
+@click.option(
+    "--all",
+    "all_sites",
+    is_flag=True,
+    help="Crawl every site profile and every site of the sites file, in one process.",
+)
+@click.option(
+    "--sites",
+    "sites_path",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The sites file (default: ./sites.toml, else data/sites.toml, if one exists).",
+)
 @click.option("--full", is_flag=True, help="Walk everything, not only what changed (weekly).")
 @click.option(
     "--base-url",
@@ -106,8 +123,10 @@ def _http_url(value: str | None) -> str | None:
 )
 @redis_options
 def crawl(
-    site: str,
+    site: str | None,
     database: str | None,
+    all_sites: bool,
+    sites_path: Path | None,
     full: bool,
     base_url: str | None,
     log_file: str,
@@ -122,8 +141,20 @@ def crawl(
     or lock not writable, 75 another crawl of the site is running, 130 interrupted (README:
     Exit statuses); `scrapy crawl` exits the same (crawler/extensions/lifecycle.py).
     With --redis, one worker of the distributed crawl `laocorpus seed` opened: start as many
-    as you like, on any machines.
+    as you like, on any machines. --all crawls every profile and every [[site]] of the sites
+    file at once, each with its own run, lock and summary line; SITE may also name a
+    [[site]] of that file.
     """
+    if all_sites or site is None:
+        _crawl_all_check(site, all_sites, base_url, distributed["redis_url"])
+    sites = _sites_file(sites_path)
+    if all_sites:
+        _crawl_all(sites, database, full, log_file, lock_dir)
+        return
+    assert site is not None
+    listed = sites.find(site)  # a [[site]] of the sites file: the generic spider, named
+    if listed is not None:
+        site, base_url = listed.spider, base_url or listed.url
     if distributed["redis_url"]:
         from corpus.cli_distributed import crawl_worker
 
@@ -134,7 +165,8 @@ def crawl(
     if site == "wordpress" and not base_url:
         raise click.BadParameter("the generic wordpress spider needs it", param_hint="--base-url")
     if site not in registry() and site != "wordpress":
-        known = ", ".join(sorted([*registry(), "wordpress (with --base-url)"]))
+        listed_names = [entry.name for entry in sites.sites]
+        known = ", ".join(sorted([*registry(), *listed_names, "wordpress (with --base-url)"]))
         raise click.BadParameter(f"unknown site {site!r} (known: {known})", param_hint="SITE")
     url = resolve_url(database)
     _check_project_settings()
@@ -142,6 +174,10 @@ def crawl(
     writable_dir(lock_dir)
     init_db(url)
     args = {"mode": "full" if full else "auto"}
+    if listed is not None:
+        args.update(listed.spider_args())
+    elif site in (sites.profile_urls or {}) and not base_url:
+        base_url = (sites.profile_urls or {})[site]  # the sites file's mirror of the profile
     if base_url:
         args["base_url"] = base_url
     # The lock, killed runs and near-duplicates are the crawl's (crawler/extensions/lifecycle.py).
@@ -161,6 +197,94 @@ def crawl(
         sys.exit(EXIT_INTERRUPTED)
     if not outcome.ok:
         raise click.ClickException(outcome.message)
+
+
+def _crawl_all_check(site: str | None, all_sites: bool, base_url: str | None, redis) -> None:
+    """--all takes no SITE, mirror or Redis; without --all, SITE is needed."""
+    if not all_sites:
+        raise click.UsageError("give a SITE to crawl (e.g. lsr), or --all")
+    if site is not None:
+        raise click.BadParameter("give SITE or --all, not both", param_hint="SITE")
+    if base_url:
+        raise click.BadParameter("--all crawls each site's own URL", param_hint="--base-url")
+    if redis:
+        raise click.BadParameter("distributed workers crawl one site", param_hint="--redis")
+
+
+def _sites_file(path: Path | None):
+    """The sites file (crawler/sitesfile.py), checked: a mistake is one line, status 2."""
+    from crawler.sites import registry
+    from crawler.sitesfile import SitesFileError, default_path, load
+
+    try:
+        return load(path or default_path(), registry())
+    except SitesFileError as exc:
+        raise click.BadParameter(str(exc), param_hint="--sites") from None
+
+
+def _crawl_all(sites, database: str | None, full: bool, log_file: str, lock_dir: Path) -> None:
+    """Every site at once in one process; a summary line each; exit 0 only if all finished."""
+    from corpus.crawl import CrawlJob, run_crawls
+    from crawler.sites import registry
+
+    entries = sites.everything(registry())
+    if not entries:
+        raise click.UsageError("--all: no site profile is enabled and the sites file lists none")
+    url = resolve_url(database)
+    _check_project_settings()
+    writable_file(log_file)
+    writable_dir(lock_dir)
+    init_db(url)
+    mode = {"mode": "full" if full else "auto"}
+    jobs = [CrawlJob(e.spider, {**mode, **e.spider_args()}, e.name) for e in entries]
+    Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+    outcomes = run_crawls(
+        jobs,
+        database_url=url,
+        settings={"CORPUS_LOCK_DIR": str(lock_dir)},
+        log_file=log_file,
+        console=err_console,
+    )
+    for entry, outcome in zip(entries, outcomes, strict=True):
+        console.print(_site_line(entry.name, outcome), soft_wrap=True, highlight=False)
+    failed = [o for o in outcomes if not o.ok]
+    console.print(
+        f"{len(outcomes) - len(failed)} of {len(outcomes)} sites crawled"
+        + (f", {len(failed)} failed: see {log_file}" if failed else ""),
+        highlight=False,
+    )
+    if failed:
+        sys.exit(_all_exit_code(failed))
+
+
+def _site_line(name: str, outcome) -> str:
+    """One site's result in one line of at most 80 columns."""
+    stats = outcome.stats
+    if outcome.status in ("locked", "refused"):
+        return f"{name}: {outcome.status}: {outcome.message}"[:80]
+    run = f" run {outcome.run_id}" if outcome.run_id is not None else ""
+    why = f" · {outcome.failure or outcome.finish_reason}" if not outcome.ok else ""
+    counts = " ".join(
+        f"{int(stats.get(key, 0))} {label}"
+        for label, key in (
+            ("req", "downloader/request_count"),
+            ("new", "corpus/posts_new"),
+            ("upd", "corpus/posts_updated"),
+            ("rej", "corpus/rejected"),
+        )
+    )
+    return f"{name[:24]}: {outcome.status}{run} · {counts}{why}"[:80]
+
+
+def _all_exit_code(failed: list) -> int:
+    """130 if interrupted; 75 when every failure is a held lock (cron retries); else 1."""
+    from corpus.cli_errors import EXIT_LOCKED
+
+    if any(o.status == "interrupted" for o in failed):
+        return EXIT_INTERRUPTED
+    if all(o.status == "locked" for o in failed):
+        return EXIT_LOCKED
+    return EXIT_FAILED
 
 
 @cli.command()
@@ -328,17 +452,8 @@ def _print_summary(url: str, run_id: int | None) -> dict | None:
     if run:
         duration = (run["finished_at"] - run["started_at"]).total_seconds()
         table.add_row("mode · source", f"{run['mode']} · {run['discovery']}")
-        for label, key in (
-            ("requests", "requests"),
-            ("new posts", "posts_new"),
-            ("updated posts", "posts_updated"),
-            ("unchanged posts", "posts_unchanged"),
-            ("gone posts", "posts_gone"),
-            ("duplicates found", "posts_duplicate"),
-            ("rejected", "rejected"),
-            ("errors", "errors"),
-        ):
-            table.add_row(label, str(run[key]))
+        for counter in SUMMARY_COUNTERS:
+            table.add_row(counter.label, str(run[counter.column]))
         table.add_row("finish reason", str(run["finish_reason"]))
         table.add_row("status", str(run["status"]))
         table.add_row("duration", f"{duration:.1f} s")
@@ -378,6 +493,7 @@ def stats(database: str | None, site: str | None) -> None:
         ("near-duplicates", result.near_duplicates),
         ("near-duplicate clusters", result.near_duplicate_clusters),
         ("posts without reposts", result.deduplicated),
+        ("gone posts", result.gone),
         ("rejects", result.rejects),
         ("words", f"{result.words:,}"),
         ("characters", f"{result.characters:,}"),
@@ -389,19 +505,20 @@ def stats(database: str | None, site: str | None) -> None:
     print_records(
         console,
         "Sources",
-        ("site", "address", "posts", "crawls", "first crawl (UTC)", "last crawl (UTC)"),
+        ("site", "address", "posts", "gone", "crawls", "first crawl (UTC)", "last crawl (UTC)"),
         [
             (
                 source.site,
                 ", ".join(source.hosts),
                 str(source.posts),
+                str(source.gone),
                 str(source.crawls),
                 utc_minute(source.first_crawl),
                 utc_minute(source.last_crawl),
             )
             for source in result.sources
         ],
-        right={"posts", "crawls"},
+        right={"posts", "gone", "crawls"},
     )
     for title, rows in (
         ("Posts by year", result.by_year),
@@ -434,22 +551,27 @@ def _print_runs(runs: list[dict]) -> None:
     columns = {
         "run": "id", "started (UTC)": "started_at", "spider": "spider", "mode": "mode",
         "source": "discovery", "status": "status", "reason": "finish_reason",
-        "requests": "requests", "new": "posts_new", "updated": "posts_updated",
-        "unchanged": "posts_unchanged", "gone": "posts_gone", "dup": "posts_duplicate",
-        "rejected": "rejected", "errors": "errors", "failure": "failure",
+        **{counter.short: counter.column for counter in SUMMARY_COUNTERS},
+        "verified": "posts_verified",
+        "oldest check": "verified_oldest_at", "failure": "failure",
     }  # fmt: skip
     text = {"started (UTC)", "spider", "mode", "source", "status", "reason", "failure"}
     numbers = set(columns) - text
-    rows = [
-        [
-            f"{run[key]:%Y-%m-%d %H:%M}"
-            if key == "started_at"
-            else ("" if run.get(key) is None else str(run[key]))
-            for key in columns.values()
-        ]
-        for run in runs
-    ]
+    rows = [[_run_cell(run, key) for key in columns.values()] for run in runs]
     print_records(console, "Recent crawl runs", list(columns), rows, right=numbers, heading=2)
+
+
+def _run_cell(run: dict, key: str) -> str:
+    """One cell of ``laocorpus runs``; the oldest verification shows as an age in days."""
+    value = run.get(key)
+    if value is None:
+        return ""
+    if key == "started_at":
+        return f"{value:%Y-%m-%d %H:%M}"
+    if key == "verified_oldest_at":  # how stale the site's least recently verified post was
+        age = (run.get("finished_at") or run["started_at"]) - value
+        return f"{max(age.total_seconds(), 0) / 86_400:.1f} d"
+    return str(value)
 
 
 # -- exporting ------------------------------------------------------------------------------
@@ -480,8 +602,8 @@ def _date_option(value: str | None, name: str) -> datetime | None:
     "--output",
     "-o",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write ('-' for stdout, not for parquet).",
+    type=click.Path(path_type=Path),
+    help="File to write ('-' for stdout, not for parquet); with --shard-rows, a directory.",
 )
 @click.option("--site", help="Only this site.")
 @click.option("--since", help="Published on or after this date (YYYY-MM-DD, Vientiane time).")
@@ -498,6 +620,14 @@ def _date_option(value: str | None, name: str) -> datetime | None:
 )
 @click.option("--fields", metavar="LIST", help="Comma-separated fields to write (default: all).")
 @click.option("--dedup", is_flag=True, help="Leave out exact reposts and near-duplicates.")
+@click.option("--exclude-gone", is_flag=True, help="Leave out posts since deleted on the site.")
+@click.option(
+    "--shard-rows",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Parquet shards of at most N rows, OUTPUT/<site>/train-00000-of-0000K.parquet "
+    "(the layout of the corpus card's configs).",
+)
 def export(
     database: str | None,
     fmt: str,
@@ -509,32 +639,41 @@ def export(
     authors: tuple[str, ...],
     fields: str | None,
     dedup: bool,
+    exclude_gone: bool,
+    shard_rows: int | None,
 ) -> None:
     """Export the corpus as JSON lines, CSV or Parquet, streaming in batches."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from corpus.export import (
         FilterError,
         PostFilter,
         check_filter,
         count_posts,
+        export_shards,
         iter_posts,
         parse_fields,
         write_csv,
         write_jsonl,
     )
     from corpus.export import export as export_to
+    from corpus.progress import counting_bar
 
     to_stdout = str(output) == "-"
     if to_stdout and fmt == "parquet":
         raise click.BadParameter("parquet needs a file, not stdout", param_hint="--output")
+    if shard_rows is not None and fmt != "parquet":
+        raise click.BadParameter("needs --format parquet", param_hint="--shard-rows")
     if not to_stdout and not output.parent.exists():
         raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="--output")
+    if shard_rows is not None and output.exists() and not output.is_dir():
+        raise click.BadParameter(f"{output} is a file, not a directory", param_hint="--output")
+    if shard_rows is None and output.is_dir():
+        raise click.BadParameter(f"{output} is a directory", param_hint="--output")
     filters = PostFilter(
         site=site,
         since=_date_option(since, "--since"),
         until=_date_option(until, "--until"),
         exclude_duplicates=dedup,
+        exclude_gone=exclude_gone,
         categories=categories,
         authors=authors,
     )
@@ -550,21 +689,23 @@ def export(
             writer(iter_posts(engine, filters), sys.stdout, chosen)
             sys.stdout.flush()
         return
-    with Progress(
-        "[bold]exporting",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    ) as progress:
+    with counting_bar(err_console, "exporting") as progress:
         task = progress.add_task("export", total=count_posts(engine, filters))
+        advance = lambda n: progress.advance(task, n)  # noqa: E731
         with writing(output):
-            count = export_to(
-                engine, output, fmt, filters, chosen, lambda n: progress.advance(task, n)
-            )
-    err_console.print(f"wrote {count} posts to {output}")
+            if shard_rows is None:
+                count = export_to(engine, output, fmt, filters, chosen, advance)
+            else:
+                per_site = export_shards(engine, output, shard_rows, filters, chosen, advance)
+                count = sum(per_site.values())
+    if shard_rows is None:
+        err_console.print(f"wrote {count} posts to {output}")
+    else:
+        shards = sum(-(-n // shard_rows) for n in per_site.values())
+        err_console.print(
+            f"wrote {count} posts to {output}: {shards} shards in {len(per_site)} site folders",
+            soft_wrap=True,
+        )
 
 
 # -- near-duplicates, corpus card, browsing --------------------------------------------------
@@ -585,20 +726,11 @@ def dedup(database: str | None, threshold: float, rebuild: bool) -> None:
 
     Incremental: only posts not yet indexed are hashed and compared against the index.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
     from corpus import neardup
+    from corpus.progress import counting_bar
 
     engine = open_existing(resolve_url(database), read_only=False)  # it stores what it finds
-    with Progress(
-        "[bold]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=not err_console.is_terminal,
-    ) as progress:
+    with counting_bar(err_console) as progress:
         task = progress.add_task("hashing", total=None)
 
         def report(stage: str, done: int, total: int | None) -> None:
@@ -611,6 +743,7 @@ def dedup(database: str | None, threshold: float, rebuild: bool) -> None:
     for label, value in (
         ("signatures computed", result.signatures),
         ("posts compared", result.compared),
+        ("band collisions", result.collisions),
         ("candidate pairs", result.candidates),
         ("similar pairs", result.similar),
         ("near-duplicates in corpus", result.near_duplicates),
@@ -629,19 +762,88 @@ def dedup(database: str | None, threshold: float, rebuild: bool) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("data/card"),
     show_default=True,
-    help="Directory for the card (corpus_card.md) and its two charts.",
+    help="Directory for the card (README.md, a Hugging Face dataset card) and its charts.",
 )
 @click.option("--site", help="Only this site.")
-def card(database: str | None, output: Path, site: str | None) -> None:
-    """Write the corpus card: sources, time span, counts, duplicates, coverage, schema, charts."""
-    from corpus.card import write_card
+@click.option(
+    "--license",
+    "license_id",
+    default="other",
+    show_default=True,
+    metavar="ID",
+    help="Licence id for the card's metadata (Hugging Face's, e.g. cc-by-4.0).",
+)
+def card(database: str | None, output: Path, site: str | None, license_id: str) -> None:
+    """Write the corpus card: a Hugging Face dataset card with counts, charts and schema.
+
+    Its configs point at OUTPUT/data/<site>/train-*.parquet: write those shards with
+    `laocorpus export --format parquet --shard-rows N --output OUTPUT/data`.
+    """
+    import re
+    import warnings
+
+    from corpus.card import DATA_DIR, write_card
+    from corpus.charts import ChartWarning
+    from corpus.export import PostFilter, count_posts
 
     if not output.parent.exists():
         raise click.BadParameter(f"directory {output.parent} does not exist", param_hint="--output")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.+-]*", license_id):
+        raise click.BadParameter(
+            f"{license_id!r} is not a licence id like cc-by-4.0", param_hint="--license"
+        )
     engine = _open_corpus(database, site)
-    with writing(output):
-        files = write_card(engine, output, site=site)
-    err_console.print(f"wrote {', '.join(str(f) for f in files)}")
+    with writing(output), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ChartWarning)
+        files = write_card(engine, output, site=site, license=license_id)
+    for warning in caught:
+        if not issubclass(warning.category, ChartWarning):
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+            continue
+        err_console.print(
+            f"laocorpus: warning: {warning.message}", markup=False, highlight=False, soft_wrap=True
+        )
+    charts = ", ".join(f.name for f in files[1:]) or "no charts"
+    err_console.print(f"wrote {files[0]} ({charts})", markup=False, highlight=False, soft_wrap=True)
+    posts = count_posts(engine, PostFilter(site=site))
+    if posts and not any((output / DATA_DIR).glob("*/train-*.parquet")):
+        err_console.print(
+            f"no shards in {output / DATA_DIR} yet: laocorpus export --format parquet "
+            f"--shard-rows 100000 --output {output / DATA_DIR}",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _index_lao_words(path: Path) -> None:
+    from corpus import serve as browsing
+
+    with err_console.status("indexing Lao words") as status:
+        refreshed = browsing.build_search_index(
+            path, lambda done, total: status.update(f"indexing Lao words: {done:,}/{total:,}")
+        )
+    err_console.print(refreshed.summary())
+
+
+@cli.command()
+@DB_OPTION
+def index(database: str | None) -> None:
+    """Build or refresh the Lao search index that `serve` uses, without serving.
+
+    Incremental: only new, changed and deleted posts are indexed again. Run it before
+    archiving a corpus to read-only storage, where `serve` cannot write the index.
+    """
+    from corpus import serve as browsing
+
+    url = resolve_url(database)
+    path = browsing.sqlite_path(url)
+    open_existing(url)
+    if not browsing.writable(path):
+        raise click.ClickException(f"cannot write {path}: the index is stored in the corpus")
+    _index_lao_words(path)
 
 
 @cli.command()
@@ -650,7 +852,7 @@ def card(database: str | None, output: Path, site: str | None) -> None:
 def serve(database: str | None, port: int) -> None:
     """Browse the SQLite corpus in Datasette on 127.0.0.1, read-only, with Lao search.
 
-    The full-text index (posts_fts, trigrams) is built or refreshed first.
+    The Lao word index (posts_fts) and the readable posts_browse table are refreshed first.
     """
     from corpus import serve as browsing
 
@@ -658,9 +860,7 @@ def serve(database: str | None, port: int) -> None:
     path = browsing.sqlite_path(url)
     open_existing(url)  # a corpus this code can read: current schema, tables all there
     if browsing.writable(path):
-        with err_console.status("building the search index"):
-            rebuilt = browsing.build_search_index(path)
-        err_console.print(f"search index {'rebuilt' if rebuilt else 'up to date'}")
+        _index_lao_words(path)
     elif browsing.has_search_index(path):
         err_console.print("read-only corpus: serving its search index as it is")
     else:
@@ -677,7 +877,14 @@ def serve(database: str | None, port: int) -> None:
 
 # -- maintainer commands (sample site, site profiles, fixtures) ----------------------------
 
-for _command in (*MAINTAINER_COMMANDS, *DB_COMMANDS, *DISTRIBUTED_COMMANDS, *EXTRACT_COMMANDS):
+for _command in (
+    *MAINTAINER_COMMANDS,
+    *DB_COMMANDS,
+    *DISTRIBUTED_COMMANDS,
+    *EXTRACT_COMMANDS,
+    *REHASH_COMMANDS,
+    *REPARSE_COMMANDS,
+):
     cli.add_command(_command)
 
 
@@ -701,6 +908,12 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except CorpusError as exc:
         click.echo(f"laocorpus: error: {exc}", err=True)
+        sys.exit(EXIT_FAILED)
+    except ImportError as exc:  # a crawl-only install asked for analysis or publishing
+        advice = missing_extra(exc)
+        if advice is None:
+            raise
+        click.echo(f"laocorpus: error: {advice}", err=True)
         sys.exit(EXIT_FAILED)
     except OSError as exc:  # a file the command must write: read-only, no permission, disk full
         _silence_stdout()

@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from corpus.db import CorpusError, init_db, mask_url, resolve_url
+from schema import RUN_COUNTERS
 
 console = Console()
 err_console = Console(stderr=True)
@@ -276,10 +277,8 @@ def _print_workers(
     """The workers and the whole run: a table when it fits, else one block each."""
     from corpus.tables import print_records
 
-    columns = {
-        "requests": "requests", "new": "posts_new", "updated": "posts_updated",
-        "unchanged": "posts_unchanged", "rejected": "rejected", "errors": "errors",
-    }  # fmt: skip
+    shown = ("requests", "posts_new", "posts_updated", "posts_unchanged", "rejected", "errors")
+    columns = {c.short: c.column for c in RUN_COUNTERS if c.column in shown}
     rows = []
     for worker in workers:
         state = worker["status"]

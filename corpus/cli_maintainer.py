@@ -146,10 +146,10 @@ ROOT = click.option(
 @click.command("new-site")
 @click.argument("name")
 @click.option("--url", required=True, help="The site's base URL, e.g. https://example.la")
-@click.option("--force", is_flag=True, help="Overwrite an existing profile and test.")
+@click.option("--force", is_flag=True, help="Overwrite an existing profile.")
 @ROOT
 def new_site(name: str, url: str, force: bool, root: Path) -> None:
-    """Write a site profile skeleton and its fixture test."""
+    """Write a site profile skeleton (tests/sites/test_fixtures.py tests its fixtures)."""
     from crawler.fixtures import new_site as write
 
     try:
@@ -164,7 +164,7 @@ def new_site(name: str, url: str, force: bool, root: Path) -> None:
 
 @click.group()
 def fixture() -> None:
-    """Stored pages with the items a profile must extract from them."""
+    """Stored posts (raw pages + headers) with the items the crawl must store from them."""
 
 
 @fixture.command("save")
@@ -174,14 +174,15 @@ def fixture() -> None:
     "--html",
     "html_file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Use this saved page instead of fetching (one URL only).",
+    help="Use this saved page's bytes instead of downloading (one URL only).",
 )
 @ROOT
 def fixture_save(name: str, urls: tuple[str, ...], html_file: Path | None, root: Path) -> None:
-    """Fetch each URL and store its HTML with the item the profile extracts today."""
-    from crawler.fixtures import check_web_url, fetch, fixture_dir, load_profile, save_fixture
+    """Crawl each post URL (every page of a split post) through Scrapy and store the
+    responses with the item the crawl stores today."""
+    from crawler.fixtures import FixtureError, check_web_url, load_profile, save_fixtures
 
-    profile = _profile(name, root, load_profile)
+    _profile(name, root, load_profile)
     if html_file and len(urls) != 1:
         raise click.BadParameter("--html goes with exactly one URL", param_hint="--html")
     for url in urls:  # http(s) only: a file: URL would read a local file into a fixture
@@ -189,24 +190,32 @@ def fixture_save(name: str, urls: tuple[str, ...], html_file: Path | None, root:
             check_web_url(url)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="URLS") from None
-    for url in urls:
-        try:
-            html = html_file.read_text(encoding="utf-8") if html_file else fetch(url)
-        except (OSError, ValueError) as exc:
-            raise click.ClickException(f"cannot fetch {url}: {exc}") from None
-        path = save_fixture(profile, url, html, fixture_dir(root, name))
-        console.print(f"saved {path.relative_to(root) if path.is_relative_to(root) else path}")
-    console.print("Review the expected items in the .json files before committing them.")
+    if not html_file:
+        console.print(f"downloading {len(urls)} post(s) with the {name} spider...")
+    try:
+        with writing(root):
+            saved = save_fixtures(name, root, list(urls), html_file)
+    except FixtureError as exc:
+        raise click.ClickException(str(exc)) from None
+    for directory, outcome in saved:
+        shown = directory.relative_to(root) if directory.is_relative_to(root) else directory
+        pages = len(outcome.pages)
+        status = outcome.output.get("rejected") or "stored"
+        console.print(f"saved {shown} ({pages} page{'s' * (pages > 1)}, {status})")
+    console.print("Review the expected items (output.json) before committing them.")
 
 
 @fixture.command("update")
 @click.argument("name")
 @ROOT
 def fixture_update(name: str, root: Path) -> None:
-    """Rewrite every expected item from its stored page (after a deliberate change)."""
-    from crawler.fixtures import fixture_dir, load_profile, update_fixtures
+    """Rewrite every expected item from its stored pages (after a deliberate change)."""
+    from crawler.fixtures import FixtureError, fixture_dir, load_profile, update_fixtures
 
-    count = update_fixtures(_profile(name, root, load_profile), fixture_dir(root, name))
+    try:
+        count = update_fixtures(_profile(name, root, load_profile), fixture_dir(root, name))
+    except FixtureError as exc:
+        raise click.ClickException(str(exc)) from None
     console.print(f"rewrote {count} expected items; review them with git diff")
 
 
@@ -214,12 +223,26 @@ def fixture_update(name: str, root: Path) -> None:
 @click.argument("name")
 @ROOT
 def fixture_check(name: str, root: Path) -> None:
-    """Compare today's extraction with every stored expectation."""
-    from crawler.fixtures import fixture_differences, fixture_dir, load_profile
+    """Replay every stored post through the spider and compare with its expectation."""
+    from crawler.fixtures import (
+        FixtureError,
+        fixture_differences,
+        fixture_dir,
+        fixtures_in,
+        load_profile,
+    )
 
-    problems = fixture_differences(_profile(name, root, load_profile), fixture_dir(root, name))
+    profile = _profile(name, root, load_profile)
+    if not fixtures_in(fixture_dir(root, name)):
+        raise click.ClickException(
+            f"no fixtures in {fixture_dir(root, name)}: run `laocorpus fixture save {name} URL...`"
+        )
+    try:
+        problems = fixture_differences(profile, fixture_dir(root, name))
+    except FixtureError as exc:
+        raise click.ClickException(str(exc)) from None
     for problem in problems:
-        console.print(problem)
+        console.print(problem, markup=False, highlight=False, soft_wrap=True)
     if problems:
         raise click.ClickException(f"{len(problems)} fields differ from the stored fixtures")
     console.print("all fixtures match")

@@ -4,15 +4,23 @@ Rows are fetched in keyset-paginated batches and written batch by batch, so expo
 corpus keeps memory flat. All three formats carry the same values: JSONL and CSV write times
 as ISO 8601 with their UTC offset and CSV writes lists as JSON arrays; Parquet has a typed
 schema (UTC timestamps, lists of strings) that pandas, DuckDB and Hugging Face ``datasets``
-read as is.
+read as is. :func:`export_shards` writes Parquet as a published dataset's shards, one folder per
+site, the layout the corpus card's ``configs`` name (corpus/card.py).
 """
 
 from __future__ import annotations
 
 import csv
+import errno
+import hashlib
+import itertools
 import json
+import os
+import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
@@ -22,53 +30,12 @@ from sqlalchemy.orm import aliased
 
 from corpus.models import CrawlRun, NearDuplicate, Post, PostTerm, Reject, Term
 from corpus.safefile import replacing
+from schema import EXPORT_FIELDS, FIELD_SCHEMA
 
-EXPORT_FIELDS = (
-    "url",
-    "site",
-    "post_id",
-    "title",
-    "author",
-    "authors",
-    "published_at",
-    "modified_at",
-    "categories",
-    "tags",
-    "text",
-    "language",
-    "content_hash",
-    "duplicate_of",
-    "near_duplicate_of",
-    "near_duplicate_similarity",
-    "word_count",
-    "first_seen_at",
-    "last_seen_at",
-)
 FORMATS = ("jsonl", "csv", "parquet")
 
 # Each field's Parquet type and meaning: the export schema (README and corpus card repeat it).
-FIELD_SCHEMA: dict[str, tuple[str, str]] = {
-    "url": ("string", "canonical URL of the post"),
-    "site": ("string", "site profile name, e.g. lsr"),
-    "post_id": ("int64", "WordPress post ID (null when unknown)"),
-    "title": ("string", "clean title"),
-    "author": ("string", "first author as the site shows it (null when absent)"),
-    "authors": ("list<string>", "every author, page order (empty when absent)"),
-    "published_at": ("timestamp[us, UTC]", "publication time"),
-    "modified_at": ("timestamp[us, UTC]", "last modification time, null when never edited"),
-    "categories": ("list<string>", "category names, page order"),
-    "tags": ("list<string>", "tag names, page order"),
-    "text": ("string", "clean Lao text, paragraphs separated by a blank line"),
-    "language": ("string", "ISO 639-1 code by script (lo)"),
-    "content_hash": ("string", "SHA-256 of text"),
-    "duplicate_of": ("string", "URL of the earliest post with the same text (exact repost)"),
-    "near_duplicate_of": ("string", "URL of the earliest post of its near-duplicate cluster"),
-    "near_duplicate_similarity": ("double", "Jaccard similarity with that post (0-1)"),
-    "word_count": ("int32", "words by ICU's Lao word segmentation (Latin words, numbers too)"),
-    "first_seen_at": ("timestamp[us, UTC]", "when the crawler first saw the post"),
-    "last_seen_at": ("timestamp[us, UTC]", "when the crawler last saw the post"),
-}
-_TIME_FIELDS = ("published_at", "modified_at", "first_seen_at", "last_seen_at")
+_TIME_FIELDS = ("published_at", "modified_at", "first_seen_at", "last_seen_at", "gone_at")
 _LIST_FIELDS = ("categories", "tags")
 
 
@@ -86,6 +53,7 @@ class PostFilter:
     since: datetime | None = None
     until: datetime | None = None
     exclude_duplicates: bool = False  # exact reposts and near-duplicates
+    exclude_gone: bool = False  # posts deleted on the site since they were crawled
     categories: tuple[str, ...] = ()  # any of these category names
     authors: tuple[str, ...] = ()  # any of these authors
 
@@ -171,6 +139,8 @@ def _query(filters: PostFilter):
         query = query.where(Post.published_at < filters.until)
     if filters.exclude_duplicates:
         query = query.where(Post.duplicate_of_id.is_(None), NearDuplicate.post_id.is_(None))
+    if filters.exclude_gone:
+        query = query.where(Post.gone_at.is_(None))
     if filters.categories:
         in_category = (
             select(PostTerm.post_id)
@@ -375,6 +345,117 @@ def export(
     writer = write_jsonl if fmt == "jsonl" else write_csv
     with replacing(path, "w", encoding="utf-8", newline="") as output:
         return writer(iter_posts(engine, filters), output, fields, progress)
+
+
+# -- Parquet shards for a published dataset ----------------------------------------------------
+
+# One folder per site, Hugging Face's shard names inside: the corpus card's `configs` point at
+# <site>/train-*.parquet (one config per site) and */train-*.parquet (the default: every site).
+SHARD_PATTERN = "train-*-of-*.parquet"
+
+
+def shard_folder(site: str) -> str:
+    """The folder of ``site``'s shards: its name when it is made of ASCII letters, digits,
+    '.', '_' and '-'; otherwise those characters of it and a hash of the whole name, so a site
+    name can never leave the output directory and two names never share a folder."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", site).strip(".-")
+    if safe == site:
+        return site
+    return f"{safe or 'site'}-{hashlib.sha256(site.encode()).hexdigest()[:8]}"
+
+
+def shard_name(index: int, total: int) -> str:
+    return f"train-{index:05d}-of-{total:05d}.parquet"
+
+
+def export_shards(
+    engine: Engine,
+    directory: Path,
+    shard_rows: int,
+    filters: PostFilter = PostFilter(),
+    fields: tuple[str, ...] = EXPORT_FIELDS,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Write matching posts as Parquet shards of at most ``shard_rows`` rows,
+    ``directory/<site>/train-00000-of-00003.parquet``...; returns the posts written per site.
+
+    Why staged: every shard is written into a fresh temporary folder inside ``directory`` and
+    only moved into place once all are complete, so a failed export leaves the previous shards
+    as they were. The shards it replaces are removed first (a run with fewer shards must not
+    leave old ones for ``train-*`` to pick up): those of every site folder in ``directory``, or
+    with ``--site`` only that site's.
+    """
+    if shard_rows < 1:
+        raise ValueError("shard_rows must be at least 1")
+    directory.mkdir(exist_ok=True)
+    sites = _sites_of(engine, filters)
+    folders = {site: shard_folder(site) for site in sites}
+    if len(set(folders.values())) < len(folders):
+        raise ValueError(f"two sites share a shard folder name: {sorted(folders)}")
+    staging = Path(tempfile.mkdtemp(prefix=".export-", dir=directory))
+    try:
+        written = {
+            site: _write_site_shards(
+                engine,
+                staging / folders[site],
+                shard_rows,
+                replace(filters, site=site),
+                fields,
+                progress,
+            )
+            for site in sites
+        }
+        cleared = set(folders.values())
+        if filters.site is None:
+            cleared |= {
+                entry.name
+                for entry in directory.iterdir()
+                if entry.is_dir()
+                and not entry.name.startswith(".")
+                and any(entry.glob(SHARD_PATTERN))
+            }
+        targets = [directory / name for name in sorted(cleared)]
+        for target in targets:
+            if target.is_symlink():
+                raise OSError(errno.ELOOP, "is a symbolic link, not a folder", str(target))
+        for target in targets:
+            target.mkdir(exist_ok=True)
+            for old in target.glob(SHARD_PATTERN):
+                old.unlink()
+        for folder in folders.values():
+            for shard in sorted((staging / folder).iterdir()):
+                os.replace(shard, directory / folder / shard.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written
+
+
+def _sites_of(engine: Engine, filters: PostFilter) -> list[str]:
+    with engine.connect() as db:
+        matching = _query(filters).subquery()
+        return sorted(db.execute(select(matching.c.site).distinct()).scalars())
+
+
+def _write_site_shards(
+    engine: Engine,
+    folder: Path,
+    shard_rows: int,
+    filters: PostFilter,
+    fields: tuple[str, ...],
+    progress: Progress | None,
+) -> int:
+    folder.mkdir()
+    rows = iter_rows(engine, filters)
+    parts: list[Path] = []
+    count = 0
+    for first in rows:  # the shard below takes the next shard_rows - 1 rows of the same stream
+        part = folder / f"part-{len(parts)}"
+        shard = itertools.chain([first], itertools.islice(rows, shard_rows - 1))
+        count += write_parquet(shard, part, fields, progress, rows_per_group=min(5000, shard_rows))
+        parts.append(part)
+    for index, part in enumerate(parts):
+        part.rename(folder / shard_name(index, len(parts)))
+    return count
 
 
 def export_jsonl(engine: Engine, path: Path, filters: PostFilter = PostFilter()) -> int:

@@ -84,6 +84,10 @@ class CrawlRun(Base):
     # Which source gave each post field, {field: {source: count}} (crawl stats
     # ``corpus/field_source/<field>/<source>``); null for runs before revision 0005.
     field_sources: Mapped[dict | None] = mapped_column(JSON)
+    # The revisit policy's report (crawler/revisit.py, revision 0006): posts this run verified,
+    # and the oldest ``posts.verified_at`` among the site's live posts when it ended.
+    posts_verified: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    verified_oldest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Post(Base):
@@ -123,6 +127,9 @@ class Post(Base):
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     # Set when the post's URL answered 404/410: the post is kept, marked gone, never deleted.
     gone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When a crawl last confirmed the stored version (page fetched, 304, or an exact change
+    # time in a listing); the revisit policy re-verifies the oldest first (crawler/revisit.py).
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     duplicate_of: Mapped[Post | None] = relationship(remote_side=[id])
     terms: Mapped[list[Term]] = relationship(
@@ -145,6 +152,8 @@ class PostRevision(Base):
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id"))
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # crawl: the site changed it; reparse: newer extraction code read the archived page again.
+    reason: Mapped[str] = mapped_column(String(16), default="crawl", server_default="crawl")
 
 
 class Term(Base):
@@ -271,3 +280,4 @@ class CrawlRunWorker(Base):
 
 
 Index("ix_posts_site_published", Post.site, Post.published_at)
+Index("ix_posts_site_verified", Post.site, Post.verified_at)

@@ -2,21 +2,36 @@
 
 Why syllables: Lao is written without spaces, and hashes built on ``str.isalnum()`` tokens drop
 Lao vowel signs, so unrelated Lao texts collide. :func:`corpus.lao.syllables` is rule-based and
-dictionary-free, so an edit changes only the shingles around it.
+dictionary-free, so an edit changes only the shingles around it. Shingles are taken from
+:func:`corpus.lao.fold`, so ໜ/ຫນ and the other equal spellings shingle alike.
 
-How: each post's text becomes the set of its 5-syllable shingles; datasketch's MinHash turns
-that into a 128-value signature, stored in ``minhash_signatures`` so a run only hashes text it
-has not seen. Signatures are cut into bands (LSH); posts sharing a band are candidates. Only
-candidates involving a post not yet compared are considered (never all pairs); their signature
-agreement filters them, and the exact Jaccard similarity of their shingle sets decides. Pairs
-above the threshold are joined into clusters, and each member points at the cluster's
-earliest-published post in ``near_duplicates`` with its similarity to it.
+The stages are pure functions over arrays, run in order by :func:`update`:
+
+1. :func:`shingle_hashes`: a post's text to its set of 5-syllable shingle hashes;
+2. :func:`signature`: datasketch's MinHash, 256 permutations, stored in
+   ``minhash_signatures`` so a run only hashes text it has not seen;
+3. :func:`lsh_candidates`: 64 bands of 4 rows. Posts sharing a band *collide*; a pair is a
+   *candidate* only when it collides in at least :data:`MIN_BANDS` bands, and a band value
+   shared by more than :data:`MAX_BUCKET` posts (a template line, a standard sentence) is
+   chained rather than paired. Only pairs involving a post not yet compared are kept;
+4. verification: signature agreement first, then the exact Jaccard similarity of the two
+   shingle sets decides;
+5. clusters: pairs above the threshold are joined; each member points at the cluster's
+   earliest-published post in ``near_duplicates`` with its similarity to it.
+
+Why two bands and a bucket limit: with one shared band enough, unrelated posts that share
+some common sentences collide at a rate that grows with the corpus, so candidates per post
+grew linearly (6 per post at 25k posts, 47 at 200k, see README). A pair of similarity s meets
+in a band with probability s^4; it meets in two of 64 bands with 91.5% at s = 0.5 and 99.85% at
+0.6, while an unrelated pair at s = 0.3 does with 9.5% instead of 41%.
 
 The banding is done with numpy over the stored signatures rather than with datasketch's
-``MinHashLSH``, whose per-bucket Python sets took 1.1 GB and 9 s to index 100,000 posts with
-the 32 bands used here; sorted band keys take a few megabytes (see README).
+``MinHashLSH``, whose per-bucket Python sets took 1.1 GB and 9 s to index 100,000 posts;
+sorted band keys take a few megabytes (see README).
 
-Exact reposts (``posts.duplicate_of_id``) are left to the exact-hash link and never indexed.
+Exact reposts (``posts.duplicate_of_id``) are left to the exact-hash link and never indexed;
+posts deleted on their site (``posts.gone_at``) are not indexed either, so a live post is never
+paired with a deleted one.
 """
 
 from __future__ import annotations
@@ -27,6 +42,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
+from math import comb
 from typing import Any
 
 import numpy as np
@@ -43,9 +59,11 @@ NUM_PERM = 256  # MinHash permutations
 SEED = 1
 MIN_SHINGLES = 20  # shorter texts (about one sentence) are not compared
 DEFAULT_THRESHOLD = 0.5  # Jaccard similarity of shingle sets; chosen in benchmarks/neardup.py
-BAND_RECALL = 0.95  # least chance that a pair right at the threshold shares an LSH band
+BAND_RECALL = 0.9  # least chance that a pair right at the threshold is a candidate
+MIN_BANDS = 2  # bands a pair must share to be a candidate
+MAX_BUCKET = 32  # posts sharing one band value beyond which it is boilerplate: chained
 VERIFY_SLACK = 0.15  # signature agreement needed before the exact check: threshold - slack
-METHOD = f"minhash{NUM_PERM}/syllable{SHINGLE}"
+METHOD = f"minhash{NUM_PERM}/syllable{SHINGLE}/fold{lao.NORMALIZATION_VERSION}"
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _FOLD = np.uint64(32)
@@ -83,7 +101,7 @@ def shingle_hashes(text: str) -> np.ndarray:
     Hashes are computed from the syllable codes with integer arithmetic, so they are the same
     in every process (Python's ``hash()`` is not) and cost no string building.
     """
-    codes = _codes(lao.syllables(text))
+    codes = _codes(lao.syllables(lao.fold(text)))
     if len(codes) < SHINGLE:
         return np.unique(codes.astype(np.uint32))
     count = len(codes) - SHINGLE + 1
@@ -120,18 +138,24 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return shared / (len(a) + len(b) - shared)
 
 
-def bands_for(threshold: float) -> tuple[int, int]:
-    """LSH bands and rows: the fewest candidates that still catch a pair at the threshold.
+def band_probability(similarity: float, bands: int, rows: int) -> float:
+    """Chance that a pair of this similarity shares at least :data:`MIN_BANDS` of the bands."""
+    p = similarity**rows
+    below = sum(comb(bands, k) * p**k * (1 - p) ** (bands - k) for k in range(MIN_BANDS))
+    return 1.0 - below
 
-    A pair of similarity s shares at least one of b bands of r rows with probability
-    1 - (1 - s^r)^b. More rows per band mean fewer chance candidates; the rows are as many as
-    keep that probability at the threshold at least :data:`BAND_RECALL` (98.4% at 0.5 with
-    64 bands of 4 rows; pairs above the threshold are caught even more surely).
+
+def bands_for(threshold: float) -> tuple[int, int]:
+    """LSH bands and rows: the fewest chance candidates that still catch a pair at the threshold.
+
+    More rows per band mean fewer chance candidates; the rows are as many as keep
+    :func:`band_probability` at the threshold at least :data:`BAND_RECALL` (91.5% at 0.5 with
+    64 bands of 4 rows, 98.0% at 0.55; pairs further above are caught even more surely).
     """
     best = (NUM_PERM // 2, 2)
-    for rows in range(1, NUM_PERM // 2 + 1):
+    for rows in range(1, NUM_PERM // MIN_BANDS + 1):
         bands = NUM_PERM // rows
-        if 1.0 - (1.0 - threshold**rows) ** bands >= BAND_RECALL:
+        if bands >= MIN_BANDS and band_probability(threshold, bands, rows) >= BAND_RECALL:
             best = (bands, rows)
     return best
 
@@ -143,11 +167,13 @@ def bands_for(threshold: float) -> tuple[int, int]:
 class DedupResult:
     signatures: int = 0  # signatures computed in this run
     compared: int = 0  # posts compared against the index in this run
-    candidates: int = 0  # pairs sharing an LSH band
+    collisions: int = 0  # pairs sharing at least one LSH band
+    candidates: int = 0  # pairs sharing MIN_BANDS bands: verified
     similar: int = 0  # candidate pairs at or above the threshold
     near_duplicates: int = 0  # posts marked as near-duplicates, whole corpus
     clusters: int = 0  # clusters (originals with near-duplicates), whole corpus
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU time: the figure a busy machine leaves alone
 
 
 Progress = Callable[[str, int, int | None], None]
@@ -170,7 +196,7 @@ def update(
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = DedupResult()
     method = pair_method(threshold)
     with engine.begin() as db:
@@ -184,7 +210,7 @@ def update(
     if result.compared:
         if progress:
             progress("comparing", 0, None)
-        codes = _candidates(sigs, pending, *bands_for(threshold))
+        codes, result.collisions = lsh_candidates(sigs, pending, *bands_for(threshold))
         result.candidates = len(codes)
         pairs = _verify(engine, ids, sigs, codes, threshold)
         result.similar = len(pairs)
@@ -197,6 +223,7 @@ def update(
             select(func.count(func.distinct(NearDuplicate.original_id)))
         ).scalar_one()
     result.seconds = time.perf_counter() - started
+    result.cpu_seconds = time.process_time() - cpu_started
     return result
 
 
@@ -210,6 +237,7 @@ def _invalidate(db: Connection, method: str) -> None:
             or_(
                 Post.content_hash != MinHashSignature.content_hash,
                 Post.duplicate_of_id.is_not(None),
+                Post.gone_at.is_not(None),
             )
         )
     )
@@ -246,11 +274,15 @@ def _invalidate(db: Connection, method: str) -> None:
 
 
 def _compute_signatures(engine: Engine, batch_size: int, progress: Progress | None) -> int:
-    """Hash every canonical post that has no signature, one committed batch at a time."""
+    """Hash every canonical live post that has no signature, one committed batch at a time."""
     missing = (
         select(Post.id)
         .outerjoin(MinHashSignature, MinHashSignature.post_id == Post.id)
-        .where(MinHashSignature.post_id.is_(None), Post.duplicate_of_id.is_(None))
+        .where(
+            MinHashSignature.post_id.is_(None),
+            Post.duplicate_of_id.is_(None),
+            Post.gone_at.is_(None),
+        )
     )
     with engine.connect() as db:
         total = db.execute(select(func.count()).select_from(missing.subquery())).scalar_one()
@@ -265,6 +297,7 @@ def _compute_signatures(engine: Engine, batch_size: int, progress: Progress | No
                 .where(
                     MinHashSignature.post_id.is_(None),
                     Post.duplicate_of_id.is_(None),
+                    Post.gone_at.is_(None),
                     Post.id > last_id,
                 )
                 .order_by(Post.id)
@@ -324,11 +357,23 @@ def _load_signatures(engine: Engine) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return ids[:n], sigs[:n], pending[:n]
 
 
-def _candidates(sigs: np.ndarray, pending: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """Pairs (as codes i * n + j, i < j) that share a band and involve a pending post.
+def lsh_candidates(
+    sigs: np.ndarray,
+    pending: np.ndarray,
+    bands: int,
+    rows: int,
+    *,
+    min_bands: int = MIN_BANDS,
+    max_bucket: int = MAX_BUCKET,
+) -> tuple[np.ndarray, int]:
+    """Candidate pairs (as codes i * n + j, i < j) and the number of colliding pairs.
 
     Each band's values are folded into one 64-bit key; sorting the keys puts posts that share
-    the band next to each other, which finds every colliding pair in O(n log n) per band.
+    the band next to each other. In a bucket of at most ``max_bucket`` posts every pair
+    collides; in a bigger one (boilerplate) each post collides with its neighbour in row order
+    only, so the work stays linear and a large cluster of real copies is still chained
+    together (in row order, the same neighbours meet again in every band they share). A pair
+    colliding in ``min_bands`` bands, one of them pending, is a candidate.
     """
     n = len(sigs)
     found: list[np.ndarray] = []
@@ -340,19 +385,21 @@ def _candidates(sigs: np.ndarray, pending: np.ndarray, bands: int, rows: int) ->
             keys ^= keys >> _FOLD
         order = np.argsort(keys, kind="stable")
         ordered = keys[order]
-        starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-        sizes = np.diff(np.r_[starts, n])
-        pairs = sizes == 2  # the common case, vectorized
-        first, second = order[starts[pairs]], order[starts[pairs] + 1]
-        keep = pending[first] | pending[second]
-        found.append(_codes_of(first[keep], second[keep], n))
-        for start, size in zip(starts[sizes > 2], sizes[sizes > 2], strict=True):
-            members = order[start : start + size]
-            if pending[members].any():
-                left, right = np.triu_indices(size, k=1)
-                keep = pending[members[left]] | pending[members[right]]
-                found.append(_codes_of(members[left[keep]], members[right[keep]], n))
-    return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+        bucket = np.cumsum(np.r_[True, ordered[1:] != ordered[:-1]]) - 1
+        small = np.bincount(bucket)[bucket] <= max_bucket  # per sorted position
+        for offset in range(1, max_bucket):
+            same = bucket[:-offset] == bucket[offset:]
+            if offset > 1:  # neighbours (offset 1) collide in big buckets too
+                same &= small[offset:]
+            if not same.any():
+                break
+            first, second = order[:-offset][same], order[offset:][same]
+            keep = pending[first] | pending[second]
+            found.append(_codes_of(first[keep], second[keep], n))
+    if not found:
+        return np.empty(0, dtype=np.int64), 0
+    codes, counts = np.unique(np.concatenate(found), return_counts=True)
+    return codes[counts >= min_bands], len(codes)
 
 
 def _codes_of(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:

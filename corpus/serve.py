@@ -1,29 +1,35 @@
-"""Browsing the corpus in Datasette: read-only, on 127.0.0.1 only, with full-text search in Lao.
+"""Browsing the corpus in Datasette: read-only, on 127.0.0.1 only, with Lao search by words.
 
-Why trigrams: SQLite's word tokenizers split text at characters they do not count as letters,
-and they do not count Lao vowel signs and tone marks (combining marks), so Lao words fall
-apart. FTS5's trigram tokenizer indexes every three-character sequence instead, which finds any
-Lao string of three characters or more without segmenting anything. The index
-(``posts_fts``, external content over ``posts``) is rebuilt only when posts changed since it
-was built. Datasette then opens the file as immutable: it cannot write to it, and it serves a
-snapshot (restart it after a crawl).
+Before serving, ``corpus.search`` brings its tables up to date: ``posts_fts``, a full-text
+index over ICU word-segmented titles and texts (so ປີ, a word of two characters, is found),
+and ``posts_browse``, the posts as a reader wants them (categories and tags, no HTML). The
+plugin in corpus/datasette/ segments what is typed in the search box the same way, shows
+times with their zone and keeps tracebacks out of the terminal for ordinary errors.
+Datasette then opens the file as immutable: it cannot write to it, and it serves a snapshot
+(restart it after a crawl).
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.engine import make_url
 
+from corpus import search
+from corpus.datasette import STATIC, TEMPLATES
 from corpus.db import CorpusError, mask_url, read_only_uri, sqlite_file
 
 HOST = "127.0.0.1"  # never 0.0.0.0: the corpus is served to this machine only
-SEARCH_TABLE = "posts_fts"
-_INFO_TABLE = "posts_fts_info"
+SEARCH_TABLE, BROWSE_TABLE = search.SEARCH_TABLE, search.BROWSE_TABLE
+STATE_TABLE, INFO_TABLE = search.STATE_TABLE, search.INFO_TABLE
+STATIC_MOUNT = "laocorpus-static"
+_DEFAULT_EXCEPTION_HANDLER = "datasette.handle_exception"
+PAGE_SIZE = 50
 
 
 def sqlite_path(url: str) -> Path:
@@ -47,65 +53,40 @@ def writable(path: Path) -> bool:
 
 
 def has_search_index(path: Path) -> bool:
+    """Whether the file holds a complete search index built the way this code searches."""
     db = sqlite3.connect(read_only_uri(path), uri=True)
     try:
-        query = "SELECT 1 FROM sqlite_master WHERE name = ?"
-        return db.execute(query, (SEARCH_TABLE,)).fetchone() is not None
+        return search.current_scheme(db) == search.scheme()
     finally:
         db.close()
 
 
-def build_search_index(path: Path) -> bool:
-    """Create or refresh ``posts_fts`` (trigram FTS5 over title and text); True if rebuilt.
-
-    A fingerprint of every post's id and record hash says whether anything changed. The
-    write-ahead log is checkpointed at the end, because an immutable reader ignores it.
-    """
-    db = sqlite3.connect(path)
-    try:
-        with db:
-            rebuilt = _refresh(db)
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        db.close()
-    return rebuilt
-
-
-def _refresh(db: sqlite3.Connection) -> bool:
-    db.execute("PRAGMA busy_timeout=30000")
-    digest = hashlib.sha256()
-    for post_id, record_hash in db.execute("SELECT id, record_hash FROM posts ORDER BY id"):
-        digest.update(f"{post_id}:{record_hash}\n".encode())
-    fingerprint = digest.hexdigest()
-    db.execute(f"CREATE TABLE IF NOT EXISTS {_INFO_TABLE} (fingerprint TEXT, built_at TEXT)")
-    stored = db.execute(f"SELECT fingerprint FROM {_INFO_TABLE}").fetchone()
-    exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (SEARCH_TABLE,)).fetchone()
-    if exists and stored and stored[0] == fingerprint:
-        return False
-    db.execute(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
-    db.execute(
-        f"CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5("
-        'title, text, content="posts", content_rowid="id", tokenize="trigram")'
-    )
-    db.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('rebuild')")
-    db.execute(f"DELETE FROM {_INFO_TABLE}")
-    db.execute(f"INSERT INTO {_INFO_TABLE} VALUES (?, datetime('now'))", (fingerprint,))
-    return True
+def build_search_index(
+    path: Path, progress: Callable[[int, int], None] | None = None
+) -> search.Refresh:
+    """Create or refresh the search and browse tables (incremental, see corpus/search.py)."""
+    return search.build(path, progress)
 
 
 # Canned queries: the questions researchers ask first. Months and years are Vientiane time.
 QUERIES: dict[str, dict[str, str]] = {
     "search": {
-        "title": "Search posts (Lao, 3 characters or more)",
+        "title": "Search posts by Lao words",
         "sql": (
-            "select posts.id, posts.url, posts.title, posts.author, posts.published_at,\n"
-            "  substr(posts.text, max(1, instr(posts.text, :q) - 80), length(:q) + 160)"
-            " as excerpt\n"
-            "from posts_fts join posts on posts.id = posts_fts.rowid\n"
-            "where posts_fts match '\"' || replace(:q, '\"', '\"\"') || '\"'\n"
-            "order by rank limit 100"
+            "select count(*) over () as matches, b.id, b.title, b.published_at, b.categories,\n"
+            "  lao_excerpt(b.text, :q) as excerpt, b.url\n"
+            "from posts_fts join posts_browse as b on b.id = posts_fts.rowid\n"
+            "where posts_fts match lao_match(:q)\n"
+            "order by rank, b.id\n"
+            f"limit {PAGE_SIZE} offset {PAGE_SIZE} * "
+            "(max(1, cast(coalesce(nullif(:page, ''), '1') as integer)) - 1)"
         ),
-        "description": "Finds any string of three characters or more in titles and texts.",
+        "description": (
+            "Finds posts whose title or text holds every word typed, of any length (ປີ, ນາ), "
+            "words as ICU segments them. 'matches' is the number of posts found; "
+            f"{PAGE_SIZE} are shown per page (page 2, 3…). The search box on posts_browse "
+            "gives the same posts, with Datasette's pages and facets."
+        ),
     },
     "posts_per_month": {
         "title": "Posts per month",
@@ -153,32 +134,85 @@ QUERIES: dict[str, dict[str, str]] = {
 
 
 def metadata(database: str, search: bool = True) -> dict[str, Any]:
-    """Datasette metadata: titles, the search table, hidden bulky columns, canned queries.
+    """Datasette metadata: titles, readable posts, the search table, canned queries, style.
 
-    Without ``search`` (a read-only corpus that has no index) the search parts are left out.
+    Without ``search`` (a read-only corpus that has no current index) the search parts and
+    ``posts_browse`` (built with the index) are left out.
     """
     queries = QUERIES if search else {k: v for k, v in QUERIES.items() if k != "search"}
-    posts: dict[str, Any] = {"sort_desc": "published_at", "facets": ["author", "language", "site"]}
+    tables: dict[str, Any] = {
+        "posts": {
+            "sort_desc": "published_at",
+            "facets": ["site", "author", "language"],
+            "description": "The posts as stored. Tables hide body_html (?_col=body_html shows "
+            "it); row pages fold it." + (" Posts (posts_browse) reads better." if search else ""),
+        },
+        "minhash_signatures": {"hidden": True},
+        "schema_info": {"hidden": True},
+        "alembic_version": {"hidden": True},
+    }
     if search:
-        posts.update(fts_table=SEARCH_TABLE, fts_pk="id")
+        tables["posts"].update(fts_table=SEARCH_TABLE, fts_pk="id")
+        tables[BROWSE_TABLE] = {
+            "title": "Posts",
+            "description": (
+                "One row per post: categories, tags, times in UTC (Vientiane time on hover). "
+                "The search box finds Lao words of any length."
+            ),
+            "sort_desc": "published_at",
+            "facets": [{"array": "categories"}, {"array": "tags"}, "site"],
+            "facet_size": 5,  # the table, not the facets, fills the first screen
+            "fts_table": SEARCH_TABLE,
+            "fts_pk": "id",
+            "label_column": "title",
+        }
+        for table in (SEARCH_TABLE, STATE_TABLE, INFO_TABLE):
+            tables[table] = {"hidden": True}
     return {
         "title": "Lao News Corpus",
         "description": "Lao-language news posts, read-only. Search titles and texts in Lao.",
         "license": "Texts: copyright of their publishers; for research use",
         "source": "laocorpus",
+        "extra_css_urls": [f"/{STATIC_MOUNT}/corpus.css"],
         "databases": {
             database: {
-                "tables": {
-                    "posts": posts,
-                    SEARCH_TABLE: {"hidden": True},
-                    _INFO_TABLE: {"hidden": True},
-                    "minhash_signatures": {"hidden": True},
-                    "schema_info": {"hidden": True},
-                },
+                "description_html": (
+                    f'Start with <a href="{quote(database)}/{BROWSE_TABLE}">Posts</a>: '
+                    "search it in Lao, facet it by category."
+                    if search
+                    else "Search needs <code>laocorpus index</code> on a writable copy."
+                ),
+                "tables": tables,
                 "queries": queries,
             }
         },
     }
+
+
+def datasette_app(path: Path) -> Any:
+    """The Datasette instance for ``path`` (not yet started), with the corpus plugin."""
+    from datasette.app import Datasette
+    from datasette.plugins import pm
+
+    from corpus.datasette import plugin
+
+    if not pm.is_registered(plugin):
+        pm.register(plugin, name="laocorpus")
+    # Datasette calls every exception handler, and its own prints each exception with its
+    # locals (150 lines for a 404); the plugin's handler answers every exception instead.
+    if pm.has_plugin(_DEFAULT_EXCEPTION_HANDLER):
+        pm.unregister(name=_DEFAULT_EXCEPTION_HANDLER)
+    return Datasette(
+        immutables=[str(path)],
+        metadata=metadata(path.stem, search=has_search_index(path)),
+        template_dir=str(TEMPLATES),
+        static_mounts=[(STATIC_MOUNT, str(STATIC))],
+        settings={
+            "sql_time_limit_ms": 5000,
+            "default_page_size": PAGE_SIZE,
+            "truncate_cells_html": 240,  # tables cut long texts; row pages show them whole
+        },
+    )
 
 
 def serve(path: Path, port: int) -> None:
@@ -186,16 +220,12 @@ def serve(path: Path, port: int) -> None:
     import asyncio
 
     import uvicorn
-    from datasette.app import Datasette
 
-    datasette = Datasette(
-        immutables=[str(path)],
-        metadata=metadata(path.stem, search=has_search_index(path)),
-        settings={"sql_time_limit_ms": 5000, "default_page_size": 50},
-    )
+    datasette = datasette_app(path)
     loop = asyncio.new_event_loop()
     try:
         loop.run_until_complete(datasette.invoke_startup())
     finally:
         loop.close()
-    uvicorn.run(datasette.app(), host=HOST, port=port, log_level="warning")
+    # No access log: the terminal shows problems, not every request.
+    uvicorn.run(datasette.app(), host=HOST, port=port, log_level="warning", access_log=False)

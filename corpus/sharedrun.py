@@ -18,11 +18,9 @@ from sqlalchemy import Engine, select, update
 from corpus import upsert
 from corpus.models import CrawlRun, CrawlRunWorker, utcnow
 from corpus.writer import CorpusWriter
+from schema import COUNTER_COLUMNS
 
-COUNTERS = (
-    "requests", "responses", "items_scraped", "posts_new", "posts_updated", "posts_unchanged",
-    "posts_duplicate", "posts_gone", "rejected", "errors",
-)  # fmt: skip
+COUNTERS = COUNTER_COLUMNS  # what each worker adds to the shared run (schema/runs.py)
 LOST_REQUESTS = (
     "the requests it had taken may be lost: an incremental `laocorpus crawl {site}` picks them up"
 )

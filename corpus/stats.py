@@ -27,9 +27,12 @@ class Source:
     site: str
     hosts: list[str]
     posts: int
+    gone: int  # of those posts, deleted on the site since
     crawls: int
     first_crawl: datetime | None
     last_crawl: datetime | None
+    # The least recently verified live post's last check (revisits: crawler/revisit.py)
+    oldest_verified: datetime | None = None
 
 
 @dataclass
@@ -39,6 +42,7 @@ class CorpusStats:
     near_duplicates: int = 0
     near_duplicate_clusters: int = 0
     deduplicated: int = 0  # posts that are neither: what `export --dedup` writes
+    gone: int = 0  # posts deleted on the site after they were crawled (gone_at set)
     rejects: int = 0
     words: int = 0
     characters: int = 0
@@ -67,6 +71,9 @@ def corpus_stats(engine: Engine, site: str | None = None, recent_runs: int = 10)
         stats.posts = db.execute(scoped(select(func.count(Post.id)))).scalar_one()
         stats.duplicates = db.execute(
             scoped(select(func.count(Post.id)).where(Post.duplicate_of_id.is_not(None)))
+        ).scalar_one()
+        stats.gone = db.execute(
+            scoped(select(func.count(Post.id)).where(Post.gone_at.is_not(None)))
         ).scalar_one()
         near = scoped(
             select(NearDuplicate.post_id, NearDuplicate.original_id).join(
@@ -156,6 +163,20 @@ def utc_minute(value: datetime | None) -> str:
 def _sources(db, site: str | None) -> list[Source]:
     """Each site in the corpus: its hosts, posts, and when it was crawled."""
     posts = dict(db.execute(select(Post.site, func.count(Post.id)).group_by(Post.site)).all())
+    gone = dict(
+        db.execute(
+            select(Post.site, func.count(Post.id))
+            .where(Post.gone_at.is_not(None))
+            .group_by(Post.site)
+        ).all()
+    )
+    oldest = dict(
+        db.execute(
+            select(Post.site, func.min(func.coalesce(Post.verified_at, Post.first_seen_at)))
+            .where(Post.gone_at.is_(None))
+            .group_by(Post.site)
+        ).all()
+    )
     crawls = {
         row.site: row
         for row in db.execute(
@@ -179,9 +200,11 @@ def _sources(db, site: str | None) -> list[Source]:
                 site=name,
                 hosts=hosts,
                 posts=posts.get(name, 0),
+                gone=gone.get(name, 0),
                 crawls=run.runs if run else 0,
                 first_crawl=_aware(run.first) if run else None,
                 last_crawl=_aware(run.last) if run else None,
+                oldest_verified=_aware(oldest.get(name)),
             )
         )
     return sources

@@ -13,13 +13,8 @@ from sqlalchemy import Engine, select
 from corpus import lao
 from corpus.export import iter_posts
 from corpus.models import Reject
-
-COMPARED_FIELDS = (
-    "url", "site", "post_id", "title", "author", "authors", "published_at", "modified_at",
-    "categories", "tags", "text", "language", "content_hash", "duplicate_of", "word_count",
-)  # fmt: skip
-# Compared only when the ground truth gives them (older truths predate the field).
-OPTIONAL_FIELDS = ("authors",)
+from schema import COMPARED_FIELDS
+from schema import OPTIONAL_COMPARED as OPTIONAL_FIELDS
 
 
 def expected_record(post: dict[str, Any], base_url: str, site: str) -> dict[str, Any]:

@@ -27,22 +27,13 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from corpus import upsert
 from corpus.models import CrawlRun, Post, PostRevision, PostTerm, Reject, Term, utcnow
+from schema import COLUMNS, ITEM_FIELDS, RECORD_FIELDS
 
 logger = logging.getLogger(__name__)
 
-# The item fields the corpus stores; their hash decides "unchanged" on a re-crawl.
-RECORD_FIELDS = (
-    "url",
-    "post_id",
-    "title",
-    "author",
-    "published_at",
-    "modified_at",
-    "categories",
-    "tags",
-    "text",
-    "language",
-)
+# RECORD_FIELDS (schema): the item fields whose hash decides "unchanged" on a re-crawl.
+# The item fields a posts row stores as they come (schema COLUMNS, less what the corpus makes).
+WRITTEN_FIELDS = tuple(name for name in COLUMNS if name in ITEM_FIELDS)
 TAXONOMIES = (("categories", "category"), ("tags", "tag"))
 GONE_STATUSES = (404, 410)
 INT64 = range(-(2**63), 2**63)
@@ -112,8 +103,13 @@ def record_hash(post: Mapping[str, Any]) -> str:
 
 
 class CorpusWriter:
-    def __init__(self, engine: Engine) -> None:
+    """``reason``: what the revisions it keeps are recorded as. A crawl keeps the old version
+    when the title or text changed; a reparse (``reason="reparse"``) whenever any stored
+    field did, so every post newer code reads differently has its before-and-after."""
+
+    def __init__(self, engine: Engine, reason: str = "crawl") -> None:
         self.engine = engine
+        self.reason = reason
 
     # -- crawl runs -------------------------------------------------------------------------
 
@@ -262,8 +258,11 @@ class CorpusWriter:
             if row.record_hash == values["record_hash"]:
                 unchanged_ids.append(row.id)
             else:
-                if row.title != values["title"] or row.content_hash != values["content_hash"]:
-                    _keep_revision(connection, row, run_id, now)
+                text_changed = (
+                    row.title != values["title"] or row.content_hash != values["content_hash"]
+                )
+                if text_changed or self.reason != "crawl":
+                    _keep_revision(connection, row, run_id, now, self.reason)
                     result.revised += 1
                 connection.execute(
                     update(Post)
@@ -483,7 +482,9 @@ def _existing_posts(connection: Connection, posts: list[Mapping[str, Any]]) -> d
     return found
 
 
-def _keep_revision(connection: Connection, row: Any, run_id: int | None, now: datetime) -> None:
+def _keep_revision(
+    connection: Connection, row: Any, run_id: int | None, now: datetime, reason: str
+) -> None:
     """Copy the stored version into ``post_revisions`` before it is overwritten."""
     connection.execute(
         insert(PostRevision).values(
@@ -495,29 +496,22 @@ def _keep_revision(connection: Connection, row: Any, run_id: int | None, now: da
             fetched_at=row.last_seen_at,
             run_id=run_id,
             replaced_at=now,
+            reason=reason,
         )
     )
 
 
 def _post_values(post: Mapping[str, Any]) -> dict[str, Any]:
-    text = post.get("text") or ""
-    return {
-        "site": post["site"],
-        "url": post["url"],
-        "post_id": post.get("post_id"),
-        "title": post["title"],
-        "author": post.get("author"),
-        "authors": default_authors(post),
-        "published_at": post["published_at"],
-        "modified_at": post.get("modified_at"),
-        "language": post.get("language"),
-        "body_html": post.get("body_html"),
-        "text": text,
-        "content_hash": post["content_hash"],
-        "record_hash": record_hash(post),
-        "word_count": post.get("word_count") or 0,
-        "char_count": len(text),
-    }
+    """The ``posts`` row of an item: its stored fields (schema), plus the writer's own."""
+    values = {name: post.get(name) for name in WRITTEN_FIELDS}
+    text = values["text"] = post.get("text") or ""
+    values.update(
+        authors=default_authors(post),
+        word_count=post.get("word_count") or 0,
+        record_hash=record_hash(post),
+        char_count=len(text),
+    )
+    return values
 
 
 def _write_terms(connection: Connection, posts: Mapping[int, Mapping[str, Any]]) -> None:

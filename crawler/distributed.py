@@ -5,10 +5,10 @@ How a run goes (README, "Running distributed"):
 1. ``laocorpus seed SITE --redis URL`` opens a crawl run in the corpus and writes, under
    ``{prefix}:{site}:{run}:``, the run's settings (``meta``) and one start message (``start``).
 2. ``laocorpus crawl SITE --redis URL`` — or ``scrapy crawl SITE -s CORPUS_REDIS_URL=URL`` —
-   starts a worker. The setting makes :class:`SpiderLoader` hand out the site's spider with
-   :class:`DistributedWorker` mixed in, whose scheduler and duplicate filter are scrapy-redis's
-   on the run's keys: ``requests`` (a priority queue of requests as JSON, crawler/redisjson.py)
-   and ``dupefilter`` (a set of request fingerprints).
+   starts a worker. The setting makes the spider loader (crawler/spiderloader.py) hand out
+   the site's spider with :class:`DistributedWorker` mixed in, whose scheduler and duplicate
+   filter are scrapy-redis's on the run's keys: ``requests`` (a priority queue of requests as
+   JSON, crawler/redisjson.py) and ``dupefilter`` (a set of request fingerprints).
 3. The first idle worker takes the start message and schedules the spider's own first
    requests; every request any worker yields then goes to the shared queue, and any worker may
    take it. Callbacks travel by name, so any worker can run any of them.
@@ -64,13 +64,13 @@ import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
-from scrapy.spiderloader import SpiderLoader as ScrapySpiderLoader
 from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as ScrapyRedisScheduler
 from scrapy_redis.spiders import RedisMixin
 
+from crawler.corpusaddon import CorpusPort, corpus_of
 from crawler.spiders.wordpress import WordPressSpider
 
 DEFAULT_PREFIX = "laocorpus"
@@ -396,7 +396,7 @@ class DistributedWorker(RedisMixin):
             raise DistributedError(
                 f"run {frontier.keys.run_id} crawls {meta['base_url']}, not {asked}"
             )
-        _check_run_row(crawler.settings, frontier.keys.run_id)
+        _check_run_row(corpus_of(crawler), frontier.keys.run_id)
         kwargs.update(base_url=meta["base_url"], discovery=meta["discovery"], mode="full")
         spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
         spider.frontier = frontier
@@ -459,16 +459,16 @@ class DistributedWorker(RedisMixin):
         yield from super().parse_rest_home(response)  # type: ignore[misc]
 
 
-def _check_run_row(settings, run_id: int) -> None:
+def _check_run_row(corpus: CorpusPort, run_id: int) -> None:
     """The worker's corpus must hold the run, still running (the same database as the seed)."""
     from corpus import sharedrun
-    from corpus.db import init_db, mask_url, resolve_url
 
-    url = resolve_url(settings.get("CORPUS_DATABASE_URL"))
-    run = sharedrun.run_row(init_db(url), run_id)
+    run = sharedrun.run_row(corpus.engine, run_id)
     if run is None or run["status"] != "running":
         state = run["status"] if run else "not there"
-        raise DistributedError(f"crawl run {run_id} in {mask_url(url)} is {state}: seed a new one")
+        raise DistributedError(
+            f"crawl run {run_id} in {corpus.masked_url} is {state}: seed a new one"
+        )
 
 
 def _host(base_url: str | None) -> str:
@@ -485,17 +485,3 @@ def worker_class(spidercls: type[WordPressSpider]) -> type:
         (DistributedWorker, spidercls),
         {"name": spidercls.name, "__module__": __name__},
     )
-
-
-class SpiderLoader(ScrapySpiderLoader):
-    """Scrapy's spider loader; with ``CORPUS_REDIS_URL`` set, spiders become workers."""
-
-    def __init__(self, settings) -> None:
-        super().__init__(settings)
-        self.distributed = bool(settings.get("CORPUS_REDIS_URL"))
-
-    def load(self, spider_name: str) -> type[scrapy.Spider]:
-        spidercls = super().load(spider_name)
-        if self.distributed and issubclass(spidercls, WordPressSpider):
-            return worker_class(spidercls)
-        return spidercls

@@ -20,6 +20,10 @@ class Known:
         self.listed_urls: set[str] = set()
         self.listing_pages_left = 0
         self.listing_failed = False
+        # Known posts a listing showed with the same change time as stored: verified exactly
+        # (crawler/revisit.py stamps them).
+        self.verified_ids: set[int] = set()
+        self.verified_urls: set[str] = set()
 
     def compare_ids(
         self, listed: Iterable[tuple[int | None, datetime | None]]
@@ -27,15 +31,31 @@ class Known:
         """(unchanged, to fetch) among listed (ID, changed-at) pairs."""
         listed = [(post_id, changed) for post_id, changed in listed if post_id is not None]
         self.listed_ids.update(post_id for post_id, _ in listed)
-        return self._compare(listed, self.by_id)
+        unchanged, to_fetch = self._compare(listed, self.by_id)
+        self.verified_ids.update(unchanged)
+        return unchanged, to_fetch
 
     def compare_urls(
         self, listed: Iterable[tuple[str, datetime | None]]
-    ) -> tuple[list[str], list[str]]:
-        """(unchanged, to fetch) among listed (URL, last-modified) pairs."""
+    ) -> tuple[list[str], list[str], list[str]]:
+        """(unchanged, to fetch, undated) among listed (URL, last-modified) pairs.
+
+        Undated: known posts listed without a time (WordPress core sitemaps). Nothing says
+        whether they changed, so they are left to the revisit policy, not all fetched again.
+        """
         listed = list(listed)
         self.listed_urls.update(url for url, _ in listed)
-        return self._compare(listed, self.by_url)
+        undated = [url for url, changed in listed if changed is None and self.is_live(url)]
+        no_time = set(undated)
+        dated = [(url, changed) for url, changed in listed if url not in no_time]
+        unchanged, to_fetch = self._compare(dated, self.by_url)
+        self.verified_urls.update(unchanged)
+        return unchanged, to_fetch, undated
+
+    def is_live(self, url: str) -> bool:
+        """A known post not marked gone (``url`` canonical)."""
+        known = self.by_url.get(url)
+        return known is not None and not known.gone
 
     @staticmethod
     def _compare(listed, known_by: dict) -> tuple[list, list]:

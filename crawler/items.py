@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import scrapy
 
+from schema import ITEM_FIELDS
 
-class Post(scrapy.Item):
-    """One blog post as the corpus stores it; pipelines fill the derived fields."""
-
-    site = scrapy.Field()
-    url = scrapy.Field()  # canonical URL
-    post_id = scrapy.Field()  # WordPress ID
-    title = scrapy.Field()
-    author = scrapy.Field()  # authors[0], or None
-    authors = scrapy.Field()  # list of names, page order, deduplicated
-    published_at = scrapy.Field()  # aware datetime
-    modified_at = scrapy.Field()  # aware datetime or None
-    categories = scrapy.Field()  # list of names, page order
-    tags = scrapy.Field()  # list of names, page order
-    body_html = scrapy.Field()  # the entry content, boilerplate removed
-    text = scrapy.Field()  # clean text, paragraphs separated by a blank line (clean pipeline)
-    language = scrapy.Field()  # ISO 639-1 (clean pipeline)
-    content_hash = scrapy.Field()  # dedup pipeline
-    word_count = scrapy.Field()  # clean pipeline
-    fetched_url = scrapy.Field()  # the URL the page was fetched from
-    http_status = scrapy.Field()
-    date_source = scrapy.Field()  # which markup gave published_at, for auditing extraction
+# One blog post as the corpus stores it; pipelines fill the derived fields. Its fields are
+# schema.POST_FIELDS' item fields (declared there once, with their descriptions).
+Post = type(
+    "Post",
+    (scrapy.Item,),
+    {"__module__": __name__, **{name: scrapy.Field() for name in ITEM_FIELDS}},
+)
 
 
 class Reject(scrapy.Item):

@@ -10,10 +10,8 @@ from typing import ClassVar
 
 from spidermon import Monitor, MonitorSuite, monitors
 from spidermon.core.actions import Action
-from sqlalchemy import select
 
-from corpus.db import get_engine, resolve_url
-from corpus.models import CrawlRun, Post, Term
+from crawler.corpusaddon import corpus_of
 from crawler.unreachable import STAT as UNREACHABLE_STAT
 from crawler.unreachable import UNREACHABLE_REASON
 
@@ -114,23 +112,9 @@ class ItemCountMonitor(Monitor):
         if getattr(spider, "frontier", None) is not None:
             self.skipTest("a worker of a distributed run sees only its share of the posts")
         seen = posts_seen(self.data.stats)
-        engine = get_engine(resolve_url(self.data.crawler.settings.get("CORPUS_DATABASE_URL")))
-        with engine.connect() as db:
-            previous = (
-                db.execute(
-                    select(CrawlRun.posts_new + CrawlRun.posts_updated + CrawlRun.posts_unchanged)
-                    .where(
-                        CrawlRun.site == spider.site_profile.name,
-                        CrawlRun.status == "finished",
-                        CrawlRun.mode == spider.mode,
-                        CrawlRun.discovery == self.data.stats.get("corpus/discovery"),
-                    )
-                    .order_by(CrawlRun.id.desc())
-                    .limit(3)
-                )
-                .scalars()
-                .all()
-            )
+        previous = corpus_of(self.data.crawler).posts_seen_by_earlier_runs(
+            spider.site_profile.name, spider.mode, self.data.stats.get("corpus/discovery")
+        )
         if not previous:
             self.skipTest("no earlier run of this kind to compare with")
         average = sum(previous) / len(previous)
@@ -199,30 +183,7 @@ class FieldLossMonitor(Monitor):
         spider = self.data.spider
         site = spider.site_profile.name
         run_id = self.data.stats.get("corpus/run_id")
-        engine = get_engine(resolve_url(self.data.crawler.settings.get("CORPUS_DATABASE_URL")))
-        with engine.connect() as db:
-            runs = db.execute(
-                select(CrawlRun.field_sources)
-                .where(
-                    CrawlRun.site == site,
-                    CrawlRun.status == "finished",
-                    CrawlRun.field_sources.is_not(None),
-                    CrawlRun.id != run_id,
-                )
-                .order_by(CrawlRun.id.desc())
-                .limit(3)
-            ).scalars()
-            earlier = [run for run in runs if isinstance(run, dict)]
-            in_corpus = set()
-            if db.execute(
-                select(Post.id).where(Post.site == site, Post.author.is_not(None)).limit(1)
-            ).first():
-                in_corpus.add("author")
-            if db.execute(
-                select(Term.id).where(Term.site == site, Term.taxonomy == "category").limit(1)
-            ).first():
-                in_corpus.add("categories")
-        return earlier, in_corpus
+        return corpus_of(self.data.crawler).field_history(site, run_id)
 
 
 def lost_items(stats: dict) -> list[str]:

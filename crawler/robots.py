@@ -15,6 +15,7 @@ When the rules leave nothing of the site to crawl, the crawl closes at once with
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from urllib.parse import urlsplit
 
@@ -24,10 +25,9 @@ from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Request
 from scrapy.http.request import NO_CALLBACK
 from scrapy.robotstxt import RobotParser
-from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler
-from twisted.internet.defer import Deferred
 
 from crawler.unreachable import close_if_unreachable
 
@@ -47,17 +47,28 @@ class PoliteRobotsTxtMiddleware(RobotsTxtMiddleware):
         self.delay_on_loopback = settings.getbool("ROBOTSTXT_CRAWL_DELAY_ON_LOOPBACK", False)
 
     async def robot_parser(self, request: Request) -> RobotParser | None:
+        """The host's parser; requests made while robots.txt is being fetched wait for it.
+
+        The waiters share one asyncio future, which gives every one of them the parser (a
+        shared Deferred would give its result to the first waiter only, and None, "allow
+        everything", to the rest).
+        """
         netloc = urlparse_cached(request).netloc
         if netloc not in self._parsers:
-            waiting: Deferred = Deferred()
-            self._parsers[netloc] = waiting
-            parser = await self._fetch(request, netloc)
+            pending: asyncio.Future = asyncio.get_running_loop().create_future()
+            self._parsers[netloc] = pending
+            try:
+                parser = await self._fetch(request, netloc)
+            except BaseException:
+                del self._parsers[netloc]
+                pending.cancel()
+                raise
             self._parsers[netloc] = parser
-            waiting.callback(parser)
+            pending.set_result(parser)
             self._stats.inc_value("robotstxt/request_count")
         parser = self._parsers[netloc]
-        if isinstance(parser, Deferred):
-            return await maybe_deferred_to_future(parser)
+        if isinstance(parser, asyncio.Future):
+            return await parser
         return parser
 
     async def _fetch(self, request: Request, netloc: str) -> RobotParser | None:

@@ -40,7 +40,16 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.Utf8DetectionMiddleware": 585,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.middlewares.StrictRedirectMiddleware": 600,
+    "crawler.archive.WarcDateMiddleware": 990,  # when each response arrived, for its WARC date
 }
+# The raw-page archive (crawler/archive.py): every response that gave the corpus something,
+# with its request, in gzip WARC files that `laocorpus reparse` re-extracts offline.
+SPIDER_MIDDLEWARES = {"crawler.archive.WarcArchiveMiddleware": 950}
+CORPUS_WARC_ENABLED = True
+# None: warc/ beside a SQLite corpus (data/corpus.sqlite gives data/warc/), else data/warc/.
+# An empty value switches the archive off, as CORPUS_WARC_ENABLED=False does.
+CORPUS_WARC_DIR: str | None = None
+CORPUS_WARC_MAX_BYTES = 100 * 1024 * 1024  # a file is closed, and the next begun, past this
 # Only the web: no file://, ftp://, s3:// or data: URL a hostile page names is ever read.
 DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
 CORPUS_EXTRA_HOSTS: list[str] = []  # the site's other host names, added to its profile's
@@ -57,6 +66,11 @@ CORPUS_MAX_SITEMAP_DEPTH = 3  # index -> index -> urlset; deeper nesting is not 
 CORPUS_MAX_URLS_PER_SITEMAP = 50_000  # the sitemap protocol's own limit
 CORPUS_MAX_LISTING_PAGES = 10_000  # pages of one listing (archive, feed, REST) at most
 CORPUS_STREAM_CHUNK = 500  # requests queued at a time from one sitemap or listing page
+# Revisits where listings carry no change times (REST blocked, sitemaps without lastmod):
+# every post of the last N days, plus this share of older posts a run, least recently
+# verified first, so each is re-verified within ceil(1 / share) runs (crawler/revisit.py).
+CORPUS_REVISIT_RECENT_DAYS = 14
+CORPUS_REVISIT_SHARE = 0.02
 # The per-run budget: a crawl that hits one ends with finish reason closespider_pagecount or
 # closespider_timeout, and the run is recorded failed ("budget exhausted: ...").
 CLOSESPIDER_PAGECOUNT = 1_000_000
@@ -74,6 +88,8 @@ TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
+# The corpus handle every component shares (crawler.corpus), opened once per crawler.
+ADDONS = {"crawler.corpusaddon.CorpusAddon": 0}
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
@@ -113,7 +129,7 @@ CORPUS_WRITE_RETRY_SECONDS = 300.0  # how long a batch waits for an unavailable 
 
 # Distributed crawls (crawler/distributed.py): with CORPUS_REDIS_URL set, every spider is a
 # worker of the site's run seeded in that Redis (`laocorpus seed`), sharing its queue.
-SPIDER_LOADER_CLASS = "crawler.distributed.SpiderLoader"
+SPIDER_LOADER_CLASS = "crawler.spiderloader.SpiderLoader"
 CORPUS_REDIS_URL = None
 CORPUS_REDIS_PREFIX = "laocorpus"  # keys: {prefix}:{site}:{run}:requests, :dupefilter, ...
 CORPUS_RUN_ID = None  # None: the site's current run ({prefix}:{site}:run)

@@ -18,13 +18,16 @@ import logging
 import time
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 
-from corpus.db import init_db, resolve_url, with_retries
-from corpus.writer import BatchResult, CorpusWriter
+from crawler.corpusaddon import CorpusPort, corpus_of
 from crawler.items import Post, Reject, Seen
+from schema import BATCH_COUNTERS
+
+if TYPE_CHECKING:
+    from corpus.writer import BatchResult
 
 logger = logging.getLogger(__name__)
 MAX_PENDING_BATCHES = 4
@@ -34,7 +37,7 @@ class StorePipeline:
     def __init__(
         self,
         crawler,
-        database_url: str,
+        corpus: CorpusPort,
         batch_size: int,
         flush_seconds: float,
         retry_seconds: float = 300.0,
@@ -42,7 +45,8 @@ class StorePipeline:
         self.retry_seconds = retry_seconds
         self.crawler = crawler
         self.stats = crawler.stats
-        self.writer = CorpusWriter(init_db(database_url))
+        self.corpus = corpus
+        self.writer = corpus.writer
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
         self.posts: list[dict[str, Any]] = []
@@ -58,7 +62,7 @@ class StorePipeline:
         settings = crawler.settings
         return cls(
             crawler,
-            resolve_url(settings.get("CORPUS_DATABASE_URL")),
+            corpus_of(crawler),
             settings.getint("CORPUS_BATCH_SIZE", 100),
             settings.getfloat("CORPUS_FLUSH_SECONDS", 5.0),
             settings.getfloat("CORPUS_WRITE_RETRY_SECONDS", 300.0),
@@ -101,7 +105,7 @@ class StorePipeline:
 
     def _submit(self, function, *args) -> None:
         """Run a write on the writer thread; batches keep their order."""
-        call = functools.partial(with_retries, function, *args, seconds=self.retry_seconds)
+        call = functools.partial(self.corpus.retrying, function, *args, seconds=self.retry_seconds)
         future = asyncio.get_running_loop().run_in_executor(self.executor, call)
         future.add_done_callback(self._written)
         self.pending.append(future)
@@ -134,10 +138,9 @@ class StorePipeline:
         if isinstance(result, int):  # mark_seen: known posts listed unchanged
             self.stats.inc_value("corpus/posts_unchanged", result)
             return
-        for name in ("new", "updated", "unchanged", "duplicate", "gone"):
-            self.stats.inc_value(f"corpus/posts_{name}", getattr(result, name))
+        for counter in BATCH_COUNTERS:
+            self.stats.inc_value(counter.stat, getattr(result, counter.batch))
         self.stats.inc_value("corpus/revisions", result.revised)
-        self.stats.inc_value("corpus/rejected", result.rejected)
         self.stats.inc_value("corpus/store/accounted", result.accounted)
         for name in ("merged", "absorbed", "store_rejected", "lost"):
             self.stats.inc_value(f"corpus/store/{name}", getattr(result, name))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -15,6 +18,9 @@ from corpus.models import CrawlRun, Post, Reject
 from corpus.verify import differences
 
 REPO = Path(__file__).resolve().parent.parent
+# The raw-page archive of crawls into PostgreSQL would default to the checkout's data/warc/.
+TEST_WARC = Path(tempfile.mkdtemp(prefix="lnc-test-warc-"))
+atexit.register(shutil.rmtree, TEST_WARC, ignore_errors=True)
 
 
 def run_crawl(
@@ -44,6 +50,10 @@ def run_crawl(
         "-s",
         "LOG_LEVEL=INFO",
     ]
+    if not database_url.startswith("sqlite:///") and not any(
+        s.startswith("CORPUS_WARC_") for s in settings
+    ):
+        command += ["-s", f"CORPUS_WARC_DIR={TEST_WARC}"]  # SQLite: warc/ beside the corpus
     for setting in settings:
         command += ["-s", setting]
     for argument in spider_args:

@@ -194,12 +194,13 @@ def test_card_figures_match_stats_and_the_ground_truth(demo_corpus, truth, tmp_p
     result = laocorpus("card", "--db", demo_corpus, "--output", str(out))
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "corpus_card.md",
+        "README.md",
+        "posts_by_category.png",
         "posts_per_month.png",
         "words_per_post.png",
     ]
-    card = (out / "corpus_card.md").read_text(encoding="utf-8")
-    for chart in ("posts_per_month.png", "words_per_post.png"):
+    card = (out / "README.md").read_text(encoding="utf-8")
+    for chart in ("posts_per_month.png", "words_per_post.png", "posts_by_category.png"):
         assert f"]({chart})" in card
         data = (out / chart).read_bytes()
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -213,7 +214,7 @@ def test_card_figures_match_stats_and_the_ground_truth(demo_corpus, truth, tmp_p
     printed, written = table_rows(stats.stdout), card_rows(card)
     for label in (
         "posts", "unique posts", "exact reposts", "near-duplicates", "near-duplicate clusters",
-        "posts without reposts", "rejects", "words", "characters", "first published",
+        "posts without reposts", "gone posts", "rejects", "words", "characters", "first published",
         "last published",
     ):  # fmt: skip
         assert written[(label,)] == printed[(label,)], label

@@ -64,10 +64,10 @@ def keys(redis_url: str, prefix: str) -> list[bytes]:
     return list(redis.Redis.from_url(redis_url).scan_iter(f"{prefix}:*"))
 
 
-def test_three_workers_crawl_2000_posts_into_one_corpus(
+def test_three_workers_crawl_900_posts_into_one_corpus(
     postgres_url: str, redis_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:
-    site = SampleSite(posts=2000)
+    site = SampleSite(posts=900)
     truth = ground_truth(site)
     with make_server(site) as server:
         base = server.base_url
@@ -115,7 +115,7 @@ def test_three_workers_crawl_2000_posts_into_one_corpus(
 def test_killed_worker_then_incremental_run_completes_the_corpus(
     postgres_url: str, redis_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:
-    site = SampleSite(posts=1500)
+    site = SampleSite(posts=900)
     truth = ground_truth(site)
     engine = get_engine(postgres_url)
     with make_server(site) as server:

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 
 
 def test_locked_sqlite_database_only_delays_the_crawl(tmp_path: Path, sqlite_url: str) -> None:
-    site = SampleSite(posts=1500)
+    site = SampleSite(posts=700)
     with make_server(site) as server:
         crawl = laocorpus_crawl(server.base_url, sqlite_url, tmp_path, wait=False)
         wait_for_posts(sqlite_url, crawl, 200)
@@ -61,7 +61,7 @@ def test_postgres_restart_mid_crawl_loses_nothing(tmp_path: Path, postgres_url: 
     """Stops the real server for a few seconds: run alone (`pytest -m serial`)."""
     if not Path("/etc/postgresql").is_dir():
         pytest.skip("no local PostgreSQL cluster to restart")
-    site = SampleSite(posts=1500)
+    site = SampleSite(posts=700)
     with make_server(site) as server:
         crawl = laocorpus_crawl(server.base_url, postgres_url, tmp_path, wait=False)
         wait_for_posts(postgres_url, crawl, 200)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
-from corpus import neardup
+from corpus import lao, neardup
 from corpus.export import (
     EXPORT_FIELDS,
     FIELD_SCHEMA,
@@ -21,9 +22,64 @@ from corpus.export import (
     iter_posts,
     parse_fields,
 )
+from corpus.writer import CorpusWriter
 from tests.truth_corpus import BASE_URL, planted_pairs, write_posts
+from tests.truth_corpus import record as truth_record
 
 VTE = "+07:00"
+
+
+SECOND_SITE, SECOND_URL, SECOND_POSTS = "vte", "http://vte.test", 30
+# When the crawl finds posts deleted: (clock of the batch, status, indexes into truth["posts"]).
+GONE_BATCHES = (
+    (datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), 404, (3, 50)),
+    (datetime(2026, 2, 3, 4, 5, 6, 123456, tzinfo=UTC), 410, (7,)),
+)
+
+
+def write_gone_corpus(url: str, truth: dict) -> tuple[Engine, dict[str, str]]:
+    """Two sites (lsr: every ground-truth post; vte: 30 of them, text varied, at another
+    address) and a site with a crawl run but no posts; then posts found deleted the way a crawl
+    finds them, as 404/410 rejects of known URLs handed to the writer, with the writer's clock
+    fixed. Returns the engine and {url: expected gone_at in ISO 8601}."""
+    engine = write_posts(url, truth["posts"])
+    second = []
+    for post in truth["posts"][:SECOND_POSTS]:
+        text = post["text"] + "\n\nວຽງຈັນ"
+        second.append(
+            {
+                **truth_record(post, SECOND_URL),
+                "site": SECOND_SITE,
+                "text": text,
+                "content_hash": lao.content_hash(text),
+                "word_count": lao.word_count(text),
+            }
+        )
+    writer = CorpusWriter(engine)
+    writer.write(second)
+    run = writer.start_run("wordpress", "empty", {})
+    writer.finish_run(run, status="finished", finish_reason="finished")
+    gone: dict[str, str] = {}
+    with pytest.MonkeyPatch.context() as patch:
+        for clock, status, indexes in GONE_BATCHES:
+            patch.setattr("corpus.writer.utcnow", lambda clock=clock: clock)
+            urls = [BASE_URL + truth["posts"][i]["path"] for i in indexes]
+            if status == 410:
+                urls.append(SECOND_URL + truth["posts"][indexes[0]]["path"])
+            rejects = [
+                {"site": u.split("//")[1].split(".")[0], "url": u, "stage": "fetch",
+                 "reason": f"HTTP {status}", "http_status": status}
+                for u in [*urls, BASE_URL + "/never-a-post/"]
+            ]  # fmt: skip
+            result = writer.write([], rejects)
+            assert (result.gone, result.rejected) == (len(urls), 1)
+            gone |= dict.fromkeys(urls, clock.isoformat())
+    return engine, gone
+
+
+@pytest.fixture(scope="module")
+def gone_corpus(truth, tmp_path_factory) -> tuple[Engine, dict[str, str]]:
+    return write_gone_corpus(f"sqlite:///{tmp_path_factory.mktemp('gone') / 'c.sqlite'}", truth)
 
 
 @pytest.fixture(scope="module")
@@ -261,3 +317,36 @@ def test_parquet_loads_in_datasets_pandas_and_duckdb(corpus, truth, tmp_path, mo
     assert count == len(truth["posts"])
     assert tagged == sum(1 for p in truth["posts"] if p["tags"])
     assert first == min(datetime.fromisoformat(p["published_at"]) for p in truth["posts"])
+
+
+def test_gone_posts_carry_gone_at_in_every_format_and_can_be_left_out(
+    gone_corpus, tmp_path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    engine, gone = gone_corpus
+    assert len(gone) == 4  # three lsr posts, one vte post
+    assert sorted(set(gone.values())) == [
+        "2026-01-02T03:04:05+00:00",
+        "2026-02-03T04:05:06.123456+00:00",
+    ]
+    everyone = 119 + SECOND_POSTS
+    for fmt, reader in (("jsonl", read_jsonl), ("csv", read_csv), ("parquet", read_parquet)):
+        path = tmp_path / f"all.{fmt}"
+        assert export(engine, path, fmt) == everyone
+        records = reader(path)
+        assert {r["url"]: r["gone_at"] for r in records if r["gone_at"]} == gone, fmt
+        assert sum(r["gone_at"] is None for r in records) == everyone - len(gone)
+        live = tmp_path / f"live.{fmt}"
+        assert export(engine, live, fmt, PostFilter(exclude_gone=True)) == everyone - len(gone)
+        urls = {r["url"] for r in reader(live)}
+        assert urls == {r["url"] for r in records} - set(gone), fmt
+        assert all(r["gone_at"] is None for r in reader(live))
+    field = pq.read_schema(tmp_path / "all.parquet").field("gone_at")
+    assert field.type == pa.timestamp("us", tz="UTC") and field.nullable
+    assert field.metadata == {b"description": FIELD_SCHEMA["gone_at"][1].encode()}
+    both = PostFilter(exclude_gone=True, exclude_duplicates=True, site="lsr")
+    kept = {r["url"] for r in iter_posts(engine, both)}
+    dedup = {r["url"] for r in iter_posts(engine, PostFilter(exclude_duplicates=True, site="lsr"))}
+    assert kept == dedup - set(gone)

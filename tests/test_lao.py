@@ -37,6 +37,80 @@ def test_normalize_cases(dirty: str, clean: str) -> None:
     assert lao.normalize(dirty) == clean
 
 
+THAI_SARA_AM, THAI_MAI_EK, THAI_MAI_THO = "\u0e33", "\u0e48", "\u0e49"
+THAI_MAI_HAN_AKAT, THAI_SARA_I, THAI_SARA_E = "\u0e31", "\u0e34", "\u0e40"
+
+
+# Every rule for web text, each with a real Lao word as typed on Lao pages.
+@pytest.mark.parametrize(
+    ("rule", "dirty", "clean"),
+    [
+        ("two SARA E for SARA AE", "ເເກ່ນຈັນ", "ແກ່ນຈັນ"),
+        ("two SARA E for SARA AE", "ເເລະ", "ແລະ"),
+        ("doubled tone mark", "ທີ່່", "ທີ່"),
+        ("doubled tone mark around a vowel", "ຕ້ັ້ງ", "ຕັ້ງ"),
+        ("doubled vowel around a tone mark", "ທີ່ີ", "ທີ່"),
+        ("doubled vowel sign above", "ກິິນເຂົ້າ", "ກິນເຂົ້າ"),
+        ("doubled vowel sign below", "ສຸຸຂະພາບ", "ສຸຂະພາບ"),
+        ("doubled following vowel", "ປະຊາາຊົນ", "ປະຊາຊົນ"),
+        ("doubled AM", "ນ້ຳຳ", "ນ້ຳ"),
+        ("doubled leading vowel", "ໂໂຮງຮຽນ", "ໂຮງຮຽນ"),
+        ("doubled MAI KON", "ເຈົົ້າ", "ເຈົ້າ"),
+        ("tone mark typed after NYO", "ກຽ່ວກັບ", "ກ່ຽວກັບ"),
+        ("decomposed AM with doubled tone", "ນ" + NIGGAHITA + MAI_THO + MAI_THO + AA, "ນ້ຳ"),
+        ("Thai SARA AM after a Lao letter", "ກ" + THAI_SARA_AM + "ລັງ", "ກຳລັງ"),
+        ("Thai SARA AM after a Lao tone mark", "ນ" + MAI_THO + THAI_SARA_AM, "ນ້ຳ"),
+        ("Thai tone mark on a Lao letter", "ທີ" + THAI_MAI_EK, "ທີ່"),
+        ("Thai MAI HAN-AKAT and tone", "ຄັ" + THAI_MAI_THO + "ງທີ", "ຄັ້ງທີ"),
+        ("Thai MAI HAN-AKAT", "ກ" + THAI_MAI_HAN_AKAT + "ບ", "ກັບ"),
+        ("Thai SARA I", "ກ" + THAI_SARA_I + "ນ", "ກິນ"),
+        ("Thai SARA E before a Lao letter", THAI_SARA_E + "ມືອງ", "ເມືອງ"),
+        ("Thai words next to Lao stay Thai", "ລາວ ไทย เมือง", "ລາວ ไทย เมือง"),
+        ("Thai words next to Lao stay Thai", "ລາວไทย", "ລາວไทย"),
+        ("writer's spelling kept", "ເຈົ້າຫນ້າທີ່ ຫລາຍ ອື່ນ ໆ ໒໐໑໖", "ເຈົ້າຫນ້າທີ່ ຫລາຍ ອື່ນ ໆ ໒໐໑໖"),
+    ],
+)
+def test_web_typing_errors(rule: str, dirty: str, clean: str) -> None:
+    assert lao.normalize(dirty) == clean, rule
+    assert lao.normalize(clean) == clean, rule
+
+
+# Spellings that are equally right: stored as written, one key for hashes, shingles, search.
+@pytest.mark.parametrize(
+    ("rule", "text", "key"),
+    [
+        ("HO NO ligature", "ເຈົ້າຫນ້າທີ່", "ເຈົ້າໜ້າທີ່"),
+        ("HO MO ligature", "ຫມາກໄມ້", "ໝາກໄມ້"),
+        ("HO MO ligature", "ໃຫມ່", "ໃໝ່"),
+        ("HO with subscript LO", "ຫລາຍ", "ຫຼາຍ"),
+        ("HO with subscript LO", "ຫລວງພະບາງ", "ຫຼວງພະບາງ"),
+        ("ligatures already", "ສາສະໜາ ໝູ່ ຫຼາຍ", "ສາສະໜາ ໝູ່ ຫຼາຍ"),
+        ("no space before MAI YAMOK", "ອື່ນ ໆ", "ອື່ນໆ"),
+        ("Lao digits", "ປີ ໒໐໑໖", "ປີ 2016"),
+        ("typing errors too", "ເເລະ ທີ່່", "ແລະ ທີ່"),
+    ],
+)
+def test_fold(rule: str, text: str, key: str) -> None:
+    assert lao.fold(text) == key, rule
+    assert lao.fold(key) == key, rule
+
+
+def test_fold_makes_icu_find_the_same_words() -> None:
+    """ICU's dictionary knows the ligature spelling: folded text segments alike."""
+    assert lao.words("ສາສະຫນາ") == ["ສາ", "ສະ", "ຫ", "ນາ"]
+    assert lao.words(lao.search_key("ສາສະຫນາ")) == lao.words("ສາສະໜາ") == ["ສາສະໜາ"]
+
+
+def test_search_key_folds_case_and_spelling() -> None:
+    assert lao.search_key("ASEAN ໃຫມ່ ໒໐໑໖") == "asean ໃໝ່ 2016"
+    assert lao.search_key("ປີ") == "ປີ"
+
+
+def test_content_hash_folds_equal_spellings() -> None:
+    assert lao.content_hash("ເຈົ້າຫນ້າທີ່ ຫລາຍ") == lao.content_hash("ເຈົ້າໜ້າທີ່ ຫຼາຍ")
+    assert lao.content_hash("ເຈົ້າໜ້າທີ່") != lao.content_hash("ເຈົ້າໜ້າ")
+
+
 def test_normalize_keeps_am_composed_unlike_nfkc() -> None:
     text = "ຄຳຂວັນ"
     assert unicodedata.normalize("NFKC", text) != text  # the trap the guide warns about
@@ -131,3 +205,59 @@ def test_gold_set_and_word_boundaries() -> None:
     assert score(lao.syllables, gold).recall == 1.0
     # ICU measured 0.917 (laonlp 0.905, see README); a drop means ICU's Lao data changed
     assert score(lao.words, gold).f1 >= 0.88
+
+
+def test_posts_differing_only_by_typing_errors_are_exact_duplicates(sqlite_url) -> None:
+    """Through the clean and dedup pipelines into the corpus: one hash, one original."""
+    from datetime import UTC, datetime
+
+    from itemadapter import ItemAdapter
+    from sqlalchemy import select
+
+    from corpus.db import init_db
+    from corpus.models import Post as PostRow
+    from corpus.writer import CorpusWriter
+    from crawler.items import Post
+    from pipelines.clean import CleanPipeline
+    from pipelines.dedup import DedupPipeline
+
+    class Stats:
+        def inc_value(self, key: str) -> None:
+            pass
+
+    clean_html = (
+        "<p>ເຈົ້າໜ້າທີ່ແຂວງຫຼວງພະບາງ ໄດ້ກ່າວວ່າ ກອງປະຊຸມຄັ້ງທີ ໑໑ ແລະ ນ້ຳຖ້ວມ ໃນປີ 2016.</p>"
+        "<p>ຕັ້ງແຕ່ມື້ນີ້ ຫຼາຍເມືອງ ກຳລັງກຽມພ້ອມ ອື່ນໆ.</p>"
+    )
+    typed_html = (
+        "<p>ເຈົ້າຫນ້າທີ່ເເຂວງຫລວງພະບາງ ໄດ້ກ່າວວ່າ ກອງປະຊຸມຄັ້ງທີ 11 ເເລະ ນ້\u0e33ຖ້ວມ ໃນປີ ໒໐໑໖.</p>"
+        "<p>ຕ້ັ້ງແຕ່ມື້ນີ້\u200b ຫລາຍເມືອງ ກ\u0e33ລັງກຽມພ້ອມ ອື່ນ ໆ.</p>"
+    )
+    other_html = "<p>ເຈົ້າໜ້າທີ່ແຂວງວຽງຈັນ ໄດ້ກ່າວວ່າ ກອງປະຊຸມຄັ້ງທີ ໑໒.</p>"
+    clean, dedup = CleanPipeline(), DedupPipeline(Stats())
+    records = []
+    for number, html in enumerate((clean_html, typed_html, other_html), start=1):
+        item = Post(
+            site="lsr",
+            url=f"https://lsr.test/{number}/",
+            post_id=number,
+            title=f"ຂ່າວ {number}",
+            author="admin",
+            published_at=datetime(2024, 1, number, tzinfo=UTC),
+            modified_at=None,
+            categories=["ຂ່າວ"],
+            tags=[],
+            body_html=html,
+        )
+        records.append(dict(ItemAdapter(dedup.process_item(clean.process_item(item)))))
+    first, second, third = (r["content_hash"] for r in records)
+    assert first == second != third
+    # the stored text keeps each writer's spelling; only the typing errors are gone
+    assert "ເຈົ້າຫນ້າທີ່ແຂວງຫລວງພະບາງ" in records[1]["text"]
+    assert "ຕັ້ງແຕ່ມື້ນີ້ ຫລາຍເມືອງ ກຳລັງ" in records[1]["text"]
+    engine = init_db(sqlite_url)
+    CorpusWriter(engine).write(records)
+    with engine.connect() as db:
+        rows = dict(db.execute(select(PostRow.post_id, PostRow.duplicate_of_id)).all())
+        ids = dict(db.execute(select(PostRow.post_id, PostRow.id)).all())
+    assert rows == {1: None, 2: ids[1], 3: None}

@@ -237,3 +237,67 @@ def test_a_0004_corpus_upgrades_to_site_scoped_urls_with_authors_backfilled(
         db.execute(text(copy.format(site="'mirror'")))  # another site's row at the same URL
     with pytest.raises(IntegrityError), engine.begin() as db:  # but twice in one site, never
         db.execute(text(copy.format(site="site")))
+
+
+def test_a_0005_corpus_merges_every_spelling_of_a_url_into_one_post(database_url: str) -> None:
+    """The IRI a theme prints and the encoded link WordPress stores name one post."""
+    schema.upgrade(database_url, "0005_site_scoped_identity")
+    engine = get_engine(database_url)
+    tables = MetaData()
+    tables.reflect(engine)
+    iri, encoded = (
+        "https://lsr.com.la/ຂ່າວ/",
+        "https://lsr.com.la/%e0%ba%82%e0%bb%88%e0%ba%b2%e0%ba%a7/",
+    )
+    canonical = "https://lsr.com.la/%E0%BA%82%E0%BB%88%E0%BA%B2%E0%BA%A7/"
+    later = datetime(2024, 6, 1, tzinfo=UTC)
+    common = {
+        "site": "lsr", "title": "ຂ່າວ", "published_at": T0, "language": "lo", "text": "ຂ່າວ",
+        "content_hash": "0" * 64, "record_hash": "0" * 64, "word_count": 1, "char_count": 4,
+        "authors": [],
+    }  # fmt: skip
+    rows = [
+        # first seen through the IRI, without an ID (an archive link)...
+        {**common, "id": 1, "url": iri, "post_id": None, "first_seen_at": T0,
+         "last_seen_at": T0},
+        # ...then through REST, with its ID and WordPress's lowercase encoding
+        {**common, "id": 2, "url": encoded, "post_id": 7, "first_seen_at": later,
+         "last_seen_at": later},
+        # another site's row at the same address is another post
+        {**common, "id": 3, "url": iri, "post_id": None, "site": "mirror",
+         "first_seen_at": T0, "last_seen_at": T0},
+        {**common, "id": 4, "url": "https://lsr.com.la/8/?utm_source=fb", "post_id": 8,
+         "first_seen_at": T0, "last_seen_at": T0},
+    ]  # fmt: skip
+    with engine.begin() as db:
+        db.execute(tables.tables["posts"].insert(), rows)
+        db.execute(
+            tables.tables["post_revisions"].insert(),
+            {"post_id": 1, "title": "ເກົ່າ", "text": "ເກົ່າ", "content_hash": "1" * 64,
+             "fetched_at": T0, "replaced_at": later},
+        )  # fmt: skip
+        db.execute(
+            tables.tables["rejects"].insert(),
+            [
+                {"id": n, "url": url, "site": "lsr", "stage": "fetch", "reason": "HTTP 500",
+                 "http_status": 500, "raw": {}, "first_seen_at": T0, "last_seen_at": seen,
+                 "times_seen": times}
+                for n, url, seen, times in ((1, iri + "2/", T0, 2), (2, encoded + "2/", later, 3))
+            ],
+        )  # fmt: skip
+    assert schema.upgrade(database_url) == ("0005_site_scoped_identity", schema.head())
+    with engine.connect() as db:
+        stored = db.execute(
+            text("SELECT id, site, url, post_id, first_seen_at FROM posts ORDER BY id")
+        ).all()
+        assert [(r.id, r.site, r.url, r.post_id) for r in stored] == [
+            (2, "lsr", canonical, 7),
+            (3, "mirror", canonical, None),
+            (4, "lsr", "https://lsr.com.la/8/", 8),
+        ]
+        first_seen = stored[0].first_seen_at
+        assert str(first_seen).startswith("2024-05-01 03:00")  # the group's first sighting
+        assert db.execute(text("SELECT post_id, title FROM post_revisions")).one() == (2, "ເກົ່າ")
+        reject = db.execute(text("SELECT id, url, times_seen FROM rejects")).one()
+        assert tuple(reject) == (2, canonical + "2/", 5)
+    init_db(database_url)

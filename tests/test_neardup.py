@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 from sqlalchemy import select, update
 
@@ -163,8 +164,79 @@ def test_lao_vowel_signs_and_tone_marks_count(seed_text: str) -> None:
 def test_bands_catch_a_pair_at_the_threshold(threshold: float) -> None:
     bands, rows = neardup.bands_for(threshold)
     assert bands * rows <= neardup.NUM_PERM
-    assert 1 - (1 - threshold**rows) ** bands >= neardup.BAND_RECALL
-    assert 1 - (1 - threshold ** (rows + 1)) ** (neardup.NUM_PERM // (rows + 1)) < 0.95
+    assert neardup.band_probability(threshold, bands, rows) >= neardup.BAND_RECALL
+    # one row more per band would miss too many pairs at the threshold
+    more = rows + 1
+    assert neardup.band_probability(threshold, neardup.NUM_PERM // more, more) < 0.9
+
+
+def test_band_probability_is_the_binomial_tail() -> None:
+    """At 0.5 with 64 bands of 4 rows a band matches with 1/16: P(at least 2 of 64)."""
+    p = 1 / 16
+    expected = 1 - (1 - p) ** 64 - 64 * p * (1 - p) ** 63
+    assert neardup.band_probability(0.5, 64, 4) == pytest.approx(expected, abs=1e-12)
+    assert round(expected, 4) == 0.9153
+    assert neardup.bands_for(neardup.DEFAULT_THRESHOLD) == (64, 4)
+
+
+def test_lsh_candidates_need_two_bands_and_chain_big_buckets() -> None:
+    """Pairs are candidates from two shared bands; a bucket of 40 posts yields 39 links.
+
+    Signatures are built so that the expected pairs are known exactly: posts 0-39 agree in
+    bands 0 and 1 (a 40-post bucket, over MAX_BUCKET, in both); posts 40 and 41 share
+    bands 2 and 3; posts 42 and 43 share band 4 only.
+    """
+    rng = np.random.default_rng(5)
+    sigs = rng.integers(0, 2**32, size=(44, neardup.NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    sigs[:40, :8] = sigs[0, :8]
+    sigs[41, 8:16] = sigs[40, 8:16]
+    sigs[43, 16:20] = sigs[42, 16:20]
+    pending = np.ones(44, dtype=bool)
+    codes, collisions = neardup.lsh_candidates(sigs, pending, 64, 4)
+    pairs = {(int(c // 44), int(c % 44)) for c in codes}
+    chain = {(i, i + 1) for i in range(39)}
+    assert pairs == chain | {(40, 41)}
+    assert collisions == 39 + 1 + 1
+    # nothing pending: nothing to compare
+    none = neardup.lsh_candidates(sigs, np.zeros(44, dtype=bool), 64, 4)
+    assert (len(none[0]), none[1]) == (0, 0)
+    # a small bucket (5 posts, under MAX_BUCKET) gives every pair
+    few = sigs[:5].copy()
+    few_codes, _ = neardup.lsh_candidates(few, np.ones(5, dtype=bool), 64, 4)
+    assert len(few_codes) == 10
+
+
+def test_live_posts_are_never_paired_with_deleted_ones(truth, sqlite_url) -> None:
+    """A post deleted on its site leaves the index: its pair goes, and comes back with it."""
+    engine = write_posts(sqlite_url, truth["posts"])
+    neardup.update(engine)
+    planted = planted_pairs(truth)
+    assert set(found_pairs(engine)) == planted
+    copy, original = sorted(planted)[0]
+
+    def set_gone(urls: set[str], value: datetime | None) -> None:
+        with engine.begin() as db:
+            db.execute(update(Post).where(Post.url.in_(urls)).values(gone_at=value))
+
+    gone = datetime(2025, 1, 1, tzinfo=UTC)
+    set_gone({original}, gone)
+    result = neardup.update(engine)
+    assert set(found_pairs(engine)) == planted - {(copy, original)}
+    assert result.near_duplicates == len(planted) - 1
+    with engine.connect() as db:
+        ids = select(Post.id).where(Post.url == original)
+        assert (
+            db.execute(select(MinHashSignature).where(MinHashSignature.post_id.in_(ids))).first()
+            is None
+        )
+    # both deleted: still no pair (deleted posts are out of the index, not paired together)
+    set_gone({copy}, gone)
+    assert neardup.update(engine).near_duplicates == len(planted) - 1
+    assert set(found_pairs(engine)) == planted - {(copy, original)}
+    # both back on the site: hashed and compared again, the pair returns
+    set_gone({copy, original}, None)
+    again = neardup.update(engine)
+    assert (again.signatures, set(found_pairs(engine))) == (2, planted)
 
 
 def test_default_threshold_is_measured(tmp_path) -> None:

@@ -1,29 +1,16 @@
 """Adding a site: `laocorpus new-site` + `laocorpus fixture save` give a profile whose
-generated test passes on the second sample theme, and fails when extraction breaks."""
+fixtures `fixture check` (and tests/sites/test_fixtures.py) pass on the second sample theme,
+and fail, naming the field, when extraction breaks."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from datetime import datetime
 from pathlib import Path
 
-from crawler.fixtures import fixture_name
+from crawler.fixtures import fixture_name, read_pages
 from samplesite.faces import Face, face_ground_truth
 from samplesite.server import make_server
-from tests.corpus_check import REPO
 from tests.test_cli import laocorpus
-
-
-def run_pytest(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def test_new_site_workflow_on_the_second_theme(site, tmp_path: Path) -> None:
@@ -38,37 +25,43 @@ def test_new_site_workflow_on_the_second_theme(site, tmp_path: Path) -> None:
         urls = [server.base_url + path for path in chosen]
         saved = laocorpus("fixture", "save", "newsdemo", *urls, "--root", str(tmp_path))
         assert saved.returncode == 0, saved.stderr
-
+    assert f"saved tests/fixtures/newsdemo/{fixture_name(multipage)} (3 pages, stored)" in (
+        saved.stdout
+    )
     profile = tmp_path / "crawler" / "sites" / "newsdemo.py"
     assert len(profile.read_text().splitlines()) < 30  # a profile is a short file
+    assert not (tmp_path / "tests" / "sites").exists()  # no generated test file any more
     fixtures = tmp_path / "tests" / "fixtures" / "newsdemo"
+    assert sorted(p.name for p in fixtures.iterdir()) == sorted(map(fixture_name, chosen))
     by_path = {p["path"]: p for p in truth["posts"]}
-    for path in chosen[1:]:  # whole posts: the stored item is the ground truth
-        record = json.loads((fixtures / f"{fixture_name(path)}.json").read_text())["expected"]
-        want = by_path[path]
-        assert record["title"] == want["title"] and record["text"] == want["text"]
-        assert record["author"] == want["author"]
-        assert record["categories"] == want["categories"] and record["tags"] == want["tags"]
-        assert datetime.fromisoformat(record["published_at"]) == datetime.fromisoformat(
-            want["published_at"]
-        )
-    first_page = json.loads((fixtures / f"{fixture_name(multipage)}.json").read_text())
-    assert by_path[multipage]["text"].startswith(first_page["expected"]["text"])
+    fields = ("post_id", "title", "author", "authors", "categories", "tags", "text")
+    fields += ("published_at", "modified_at", "language")
+    for path in chosen:  # whole posts, the split one joined: the stored item is the truth
+        record = json.loads((fixtures / fixture_name(path) / "output.json").read_text())
+        assert {f: record[f] for f in fields} == {f: by_path[path][f] for f in fields}
+        assert record["rejected"] is None
+    _url, pages = read_pages(fixtures / fixture_name(multipage))
+    post_id = by_path[multipage]["post_id"]
+    assert [u.removeprefix(server.base_url) for u in pages] == [
+        f"/?p={post_id}",
+        f"/?p={post_id}&page=2",
+        f"/?p={post_id}&page=3",
+    ]
 
-    generated_test = tmp_path / "tests" / "sites" / "test_newsdemo.py"
-    passed = run_pytest(generated_test)
-    assert passed.returncode == 0, passed.stdout[-2000:]
-    assert "1 passed" in passed.stdout
+    checked = laocorpus("fixture", "check", "newsdemo", "--root", str(tmp_path))
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.strip() == "all fixtures match"
 
-    # a theme change the profile does not know about makes the generated test fail
+    # a theme change the profile does not know about makes the check fail, naming the field
     profile.write_text(
         profile.read_text().replace(
             '    language="lo",', '    language="lo",\n    selectors={"content": ".no-such-class"},'
         )
     )
-    failed = run_pytest(generated_test)
+    failed = laocorpus("fixture", "check", "newsdemo", "--root", str(tmp_path))
     assert failed.returncode == 1
-    assert "text: extracted ''" in failed.stdout
+    assert f"{fixture_name(chosen[1])} text: extracted '', expected " in failed.stdout
+    assert failed.stderr.strip() == "laocorpus: error: 8 fields differ from the stored fixtures"
 
 
 def test_new_site_refuses_bad_names_and_overwrites(tmp_path: Path) -> None:

@@ -320,3 +320,15 @@ def test_every_method_returns_empty_rather_than_raising(html) -> None:
     assert found.published_at is None
     assert (found.categories, found.tags, found.next_pages) == ([], [], [])
     assert subject.body_html() is None
+
+
+def test_a_linked_sentence_is_text_and_a_read_more_link_is_not() -> None:
+    """A writer may link a whole sentence to its source (the sample site does); a line that is
+    only a link and no sentence ("Read more: …", a related title) is navigation."""
+    linked = "ກອງປະຊຸມຄັ້ງນີ້ຍັງໄດ້ປຶກສາຫາລືກ່ຽວກັບວຽກງານສະຫວັດດີການສັງຄົມ ແລະ ການສະໜອງນ້ຳສະອາດ."
+    html = CLASSIC.replace(
+        "<p>Second paragraph.</p>",
+        f'<p><a href="/1383/">{linked}</a></p><p><a href="/77/">ອ່ານຕໍ່: ຂ່າວອື່ນ</a></p>'
+        '<p><a href="/78/">A related post title that is long enough to be a sentence</a></p>',
+    )
+    assert text(page(html).extract()).split("\n\n") == [LAO, linked]

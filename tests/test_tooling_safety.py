@@ -13,7 +13,7 @@ from corpus.card import CARD, write_card
 from corpus.db import init_db
 from corpus.export import export
 from corpus.writer import CorpusWriter
-from crawler.fixtures import fetch, load_profile
+from crawler.fixtures import download, load_profile, new_site
 from tests.hostile.server import HostileServer, Route
 from tests.test_cli import laocorpus
 from tests.test_writer import post
@@ -41,8 +41,7 @@ def test_new_site_writes_the_url_as_a_literal(tmp_path: Path) -> None:
     profile = load_profile("evil", tmp_path)  # runs the generated module
     assert profile.base_url == url and profile.name == "evil"
     assert not marker.exists()
-    test_file = tmp_path / "tests" / "sites" / "test_evil.py"
-    assert "assert_fixtures_pass('evil'," in test_file.read_text()
+    assert list(tmp_path.rglob("*.py")) == [tmp_path / "crawler" / "sites" / "evil.py"]
 
 
 @pytest.mark.parametrize(
@@ -72,14 +71,32 @@ def test_fixture_save_fetches_http_only(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "URL must be an http(s) URL, got 'file:///etc/hostname'" in error_line(result)
     assert not (tmp_path / "tests").exists()
-    with HostileServer() as server:
-        server.route("/ftp", Route(status=302, headers={"Location": "ftp://127.0.0.1:9/x"}))
-        server.route("/page", Route(body="<p>ສະບາຍດີ</p>"))
-        with pytest.raises(ValueError, match=r"^a redirect must be an http\(s\) URL"):
-            fetch(server.url + "/ftp")
-        assert fetch(server.url + "/page") == "<p>ສະບາຍດີ</p>"
+    with HostileServer() as server:  # the project's downloader, gates and limits apply
+        new_site("hostile", server.url, tmp_path)
+        for path, route in {
+            "/ftp": Route(status=302, headers={"Location": "ftp://127.0.0.1:9/x"}),
+            "/off": Route(status=302, headers={"Location": "http://example.com/x"}),
+            "/big": Route(body=b"<p>" + b"a" * (17 * 2**20)),
+            "/robots.txt": Route(body=b"User-agent: *\nDisallow: /private/\n"),
+            "/private/1/": Route(body="<p>ສະບາຍດີ</p>"),
+            "/page": Route(body="<p>ສະບາຍດີ</p>"),
+        }.items():
+            server.route(path, route)
+        urls = [server.url + p for p in ("/ftp", "/off", "/big", "/private/1/", "/page")]
+        got = download("hostile", tmp_path, [*urls, "http://example.com/1/"])
+        requested = {seen.path for seen in server.requests}
+    assert got.errors == {
+        urls[0]: "HTTP 302 (a redirect to ftp://127.0.0.1:9/x, not followed)",
+        urls[1]: "redirect off-site",
+        urls[2]: "page larger than 16 MB",
+        urls[3]: "IgnoreRequest: Forbidden by robots.txt",
+        "http://example.com/1/": "IgnoreRequest: off-site: http://example.com/1/ "
+        "(origin http://example.com:80 is not the site's)",
+    }
+    assert got.pages[urls[4]].body == "<p>ສະບາຍດີ</p>".encode()
+    assert "/private/1/" not in requested
     with pytest.raises(ValueError, match=r"^URL must be an http"):
-        fetch("file:///etc/hostname")
+        download("hostile", tmp_path, ["file:///etc/hostname"])
 
 
 # -- output files --------------------------------------------------------------------------------

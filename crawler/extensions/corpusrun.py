@@ -10,21 +10,11 @@ import functools
 
 from scrapy import signals
 
-from corpus.db import init_db, mask_url, resolve_url, with_retries
-from corpus.writer import CorpusWriter
+from crawler.corpusaddon import CorpusPort, corpus_of
+from schema import RUN_COUNTERS
 
-COUNTERS = {
-    "requests": "downloader/request_count",
-    "responses": "downloader/response_count",
-    "items_scraped": "item_scraped_count",
-    "posts_new": "corpus/posts_new",
-    "posts_updated": "corpus/posts_updated",
-    "posts_unchanged": "corpus/posts_unchanged",
-    "posts_duplicate": "corpus/posts_duplicate",
-    "posts_gone": "corpus/posts_gone",
-    "rejected": "corpus/rejected",
-    "errors": "log_count/ERROR",
-}
+# crawl_runs column -> the stats key it is read from (schema/runs.py)
+COUNTERS = {counter.column: counter.stat for counter in RUN_COUNTERS}
 FIELD_SOURCE_PREFIX = "corpus/field_source/"
 
 
@@ -47,15 +37,15 @@ def run_status(reason: str | None, failure: str | None) -> str:
 
 
 class CorpusRunExtension:
-    def __init__(self, crawler, database_url: str) -> None:
+    def __init__(self, crawler, corpus: CorpusPort) -> None:
         self.crawler = crawler
-        self.database_url = database_url
-        self.writer = CorpusWriter(init_db(database_url))
+        self.corpus = corpus
+        self.writer = corpus.writer
         self.run_id: int | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        extension = cls(crawler, resolve_url(crawler.settings.get("CORPUS_DATABASE_URL")))
+        extension = cls(crawler, corpus_of(crawler))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
@@ -65,13 +55,13 @@ class CorpusRunExtension:
         arguments = {
             "base_url": getattr(spider, "base_url", None),
             "discovery": getattr(spider, "discovery", None),
-            "database": mask_url(self.database_url),
+            "database": self.corpus.masked_url,
         }
         self.run_id = self.writer.start_run(
             spider.name, profile.name if profile else spider.name, arguments
         )
         self.crawler.stats.set_value("corpus/run_id", self.run_id)
-        spider.logger.info("crawl run %s into %s", self.run_id, mask_url(self.database_url))
+        spider.logger.info("crawl run %s into %s", self.run_id, self.corpus.masked_url)
 
     def spider_closed(self, spider, reason: str) -> None:
         if self.run_id is None:
@@ -91,4 +81,4 @@ class CorpusRunExtension:
             field_sources=field_sources(stats.get_stats()),
             **counters,
         )
-        with_retries(close, what="closing the crawl run")
+        self.corpus.retrying(close, what="closing the crawl run")

@@ -23,23 +23,13 @@ from typing import Any
 from scrapy import signals
 
 from corpus.cli_errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_IO, EXIT_LOCKED
-from corpus.db import init_db, mask_url, resolve_url
 from corpus.lock import CrawlLock, LockHeld
+from crawler.corpusaddon import CorpusPort, corpus_of
 from crawler.extensions.corpusrun import run_status
 from crawler.settings_check import SettingsError, check_settings
+from schema import SUMMARY_COUNTERS
 
 logger = logging.getLogger(__name__)
-
-SUMMARY_COUNTERS = (
-    ("requests", "downloader/request_count"),
-    ("new posts", "corpus/posts_new"),
-    ("updated posts", "corpus/posts_updated"),
-    ("unchanged posts", "corpus/posts_unchanged"),
-    ("gone posts", "corpus/posts_gone"),
-    ("duplicates found", "corpus/posts_duplicate"),
-    ("rejected", "corpus/rejected"),
-    ("errors", "log_count/ERROR"),
-)
 
 
 class CrawlRefused(Exception):
@@ -119,9 +109,9 @@ def watch(crawler, started: Any) -> None:
 
 
 class CrawlLifecycleExtension:
-    def __init__(self, crawler, database_url: str, distributed: bool) -> None:
+    def __init__(self, crawler, corpus: CorpusPort, distributed: bool) -> None:
         self.crawler = crawler
-        self.database_url = database_url
+        self.corpus = corpus
         self.distributed = distributed
         self.lock: CrawlLock | None = None
         self.site: str | None = None
@@ -135,7 +125,7 @@ class CrawlLifecycleExtension:
         settings = crawler.settings
         extension = cls(
             crawler,
-            resolve_url(settings.get("CORPUS_DATABASE_URL")),
+            corpus_of(crawler),
             distributed=bool(settings.get("CORPUS_REDIS_URL")),
         )
         extension.start(getattr(crawler, "spider", None))
@@ -150,7 +140,7 @@ class CrawlLifecycleExtension:
         if self.distributed or self.site is None:
             return
         directory = Path(self.crawler.settings.get("CORPUS_LOCK_DIR") or "data/locks")
-        lock = CrawlLock(self.site, self.database_url, directory)
+        lock = CrawlLock(self.site, self.corpus.url, directory)
         try:
             lock.acquire()
         except LockHeld as exc:
@@ -159,9 +149,7 @@ class CrawlLifecycleExtension:
             why = exc.strerror or type(exc).__name__
             raise CrawlRefused(f"cannot write the lock in {directory}: {why}", EXIT_IO) from None
         self.lock = lock
-        from corpus.writer import CorpusWriter
-
-        stale = CorpusWriter(init_db(self.database_url)).close_stale_runs(self.site)
+        stale = self.corpus.writer.close_stale_runs(self.site)
         if stale:
             logger.warning("marked %d interrupted earlier run(s) of %s as killed", stale, self.site)
         self.crawler.stats.set_value("corpus/runs_marked_killed", stale)
@@ -181,16 +169,19 @@ class CrawlLifecycleExtension:
             failure=failure,
             stats=stats,
         )
-        outcome.summary = summary_lines(self.site or spider.name, outcome, self.database_url)
+        outcome.summary = summary_lines(self.site or spider.name, outcome, self.corpus.masked_url)
         for line in outcome.summary:
             logger.info("%s", line)
         self.crawler.corpus_outcome = outcome
 
     def _near_duplicates(self, stats: dict) -> None:
-        from corpus import neardup
-
         try:
-            found = neardup.update(init_db(self.database_url))
+            found = self.corpus.update_near_duplicates()
+        except ImportError as missing:  # a crawl-only install: `laocorpus dedup` catches up
+            logger.info(
+                "near-duplicates not updated: %s (install lao-news-corpus[analysis])", missing
+            )
+            return
         except Exception:  # the corpus is stored; the next crawl updates near-duplicates
             logger.exception("near-duplicate update failed")
             return
@@ -210,14 +201,14 @@ class CrawlLifecycleExtension:
             self.lock = None
 
 
-def summary_lines(site: str, outcome: CrawlOutcome, database_url: str) -> list[str]:
+def summary_lines(site: str, outcome: CrawlOutcome, where: str) -> list[str]:
     """The end-of-run summary, the same in every log and on ``scrapy crawl``'s stderr."""
     stats = outcome.stats
     lines = [
-        f"crawl run {outcome.run_id} of {site} into {mask_url(database_url)}: {outcome.status} "
+        f"crawl run {outcome.run_id} of {site} into {where}: {outcome.status} "
         f"(finish reason {outcome.finish_reason})"
     ]
-    counts = ", ".join(f"{label} {int(stats.get(key, 0))}" for label, key in SUMMARY_COUNTERS)
+    counts = ", ".join(f"{c.label} {int(stats.get(c.stat, 0))}" for c in SUMMARY_COUNTERS)
     lines.append(f"  {counts}")
     if outcome.failure:
         lines.append(f"  failure: {outcome.failure}")

@@ -19,17 +19,17 @@ from scrapy import signals
 from twisted.internet.task import LoopingCall
 
 from corpus import sharedrun
-from corpus.db import init_db, resolve_url
 from corpus.models import utcnow
+from crawler.corpusaddon import corpus_of
 from crawler.extensions.corpusrun import COUNTERS, field_sources, run_status
 
 logger = logging.getLogger(__name__)
 
 
 class WorkerRunExtension:
-    def __init__(self, crawler, database_url: str) -> None:
+    def __init__(self, crawler) -> None:
         self.crawler = crawler
-        self.engine = init_db(database_url)
+        self.engine = corpus_of(crawler).engine
         settings = crawler.settings
         self.progress_seconds = settings.getfloat("CORPUS_PROGRESS_SECONDS", 5.0)
         self.ttl = settings.getfloat("CORPUS_WORKER_TTL", 15.0)
@@ -42,7 +42,7 @@ class WorkerRunExtension:
 
     @classmethod
     def from_crawler(cls, crawler):
-        extension = cls(crawler, resolve_url(crawler.settings.get("CORPUS_DATABASE_URL")))
+        extension = cls(crawler)
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension

@@ -230,7 +230,8 @@ LINK_BLOCKS = frozenset(("p", "div", "h2", "h3", "h4", "h5", "h6", "section"))
 
 def drop_link_blocks(root) -> None:
     """Drop paragraphs that are nothing but a link ("Read more: ...", "All news of ..."):
-    navigation between articles, not the article."""
+    navigation between articles, not the article. A linked sentence (a long text that ends
+    with a full stop, as a writer links a whole sentence to its source) is the article."""
     blocks: dict[int, etree._Element] = {}  # only blocks that hold a link can be all links
     for link in root.iter("a"):
         block = next(link.iterancestors(*LINK_BLOCKS), None)
@@ -241,7 +242,17 @@ def drop_link_blocks(root) -> None:
             continue  # inside a block dropped already
         text = text_length(block)
         if text and text == sum(text_length(a) for a in block.iterdescendants("a")):
+            if text >= SENTENCE_MIN and _ends_a_sentence(block):
+                continue
             block.drop_tree()
+
+
+SENTENCE_MIN = 60  # characters: shorter all-link lines are titles and menu entries
+
+
+def _ends_a_sentence(block) -> bool:
+    """Whether the block's text ends with a full stop (titles and "read more" lines don't)."""
+    return "".join(tree.texts(block)).rstrip().endswith((".", "。"))
 
 
 def is_noise(element) -> bool:

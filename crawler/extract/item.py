@@ -15,6 +15,7 @@ from itemadapter import ItemAdapter
 from crawler.extract.wordpress import ExtractedPost, WordPressPostPage, canonicalize_url
 from crawler.items import Post, Reject
 from crawler.sites import SiteProfile, generic_profile, registry
+from schema import EXPORT_FIELDS
 
 PROTECTED = "password-protected"
 
@@ -65,11 +66,6 @@ def stored_item(
     the crawl would reject the page instead of storing it. Fields only the corpus can know
     (duplicates, first/last seen) are ``None``.
     """
-    from corpus import lao
-    from corpus.export import EXPORT_FIELDS
-    from pipelines.clean import CleanPipeline
-    from pipelines.validate import ValidatePipeline
-
     profile = profile or profile_for(url)
     found = WordPressPostPage(html, url, profile, timezone=timezone).extract()
     values = post_fields(found)
@@ -80,14 +76,25 @@ def stored_item(
         http_status=200,
         **{**values, "url": canonicalize_url(values["url"] or url)},
     )
+    return finished_item(post, fields, rejected=PROTECTED if found.protected else None)
+
+
+def finished_item(
+    post: Post, fields: tuple[str, ...] | None = None, rejected: str | None = None
+) -> dict[str, Any]:
+    """A spider's ``Post`` after the clean and validate pipelines, export-shaped: the last
+    half of ``stored_item``, for callers (page fixtures) that ran the spider's callbacks."""
+    from corpus import lao
+    from pipelines.clean import CleanPipeline
+    from pipelines.validate import ValidatePipeline
+
     CleanPipeline().process_item(post)
     post["content_hash"] = lao.content_hash(post.get("text") or "")
-    rejected = PROTECTED if found.protected else None
     checked = ValidatePipeline(_Tally()).process_item(post)
     if rejected is None and isinstance(checked, Reject):
         rejected = checked["reason"]
     adapter = ItemAdapter(post)
-    names = fields or tuple(dict.fromkeys((*EXPORT_FIELDS, "authors")))
+    names = fields or EXPORT_FIELDS
     record = {name: _plain(adapter.get(name)) for name in names}
     record["rejected"] = rejected
     return record

@@ -23,6 +23,9 @@ _LOOKUP = etree.ElementDefaultClassLookup(
 _XML_DECLARATION = re.compile(r"[\s\ufeff]*<\?xml\s")
 _TRANSLATORS = {"html": HTMLTranslator(), "xml": GenericTranslator()}
 _TEXTS = etree.XPath(".//text()", smart_strings=False)
+# C0 controls other than tab, newline and carriage return: never text, and lxml refuses them
+# when a tree is edited (a tail moved by ``drop_tree``), so they go before parsing.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def parse(html: str) -> tuple[etree._Element, str]:
@@ -34,7 +37,7 @@ def parse(html: str) -> tuple[etree._Element, str]:
     parser = etree.HTMLParser(recover=True, encoding="utf-8", huge_tree=True)
     parser.set_element_class_lookup(_LOOKUP)
     text = html.strip()
-    data = (text.replace("\x00", "") if "\x00" in text else text).encode("utf-8") or b"<html/>"
+    data = _CONTROLS.sub("", text).encode("utf-8") or b"<html/>"
     root = etree.fromstring(data, parser=parser)
     if root is None:
         root = etree.fromstring(b"<html/>", parser=parser)

@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from datetime import timezone as fixed_zone
 from functools import cached_property, lru_cache
-from urllib.parse import parse_qs, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import regex
 from lxml import etree
 from parsel import Selector
 
+from corpus.urls import canonical_url as canonicalize_url
 from crawler.dates import parse_date, parse_iso
 from crawler.extract import body, tree
 from crawler.extract.jsonld import ArticleMetadata, article_metadata
@@ -110,18 +111,6 @@ _PASSWORD_REQUIRED = etree.XPath(
 )
 # Any element a theme named for a date ("metaInfoDateTime", "meta_date").
 _NAMED_DATE = etree.XPath(".//*[contains(translate(@class, 'DATE', 'date'), 'date')]")
-
-
-def canonicalize_url(url: str) -> str:
-    """Drop fragments and tracking parameters; one URL per post whatever link led to it."""
-    parts = urlsplit(url.strip())
-    query = "&".join(
-        pair
-        for pair in parts.query.split("&")
-        if pair and not pair.lower().startswith(("utm_", "fbclid", "gclid", "replytocom"))
-    )
-    path = parts.path or "/"
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
 
 
 def resolve_timezone(name: str | None) -> tzinfo | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import itertools
 from collections.abc import AsyncIterator, Iterable, Iterator
+from dataclasses import replace
 from email.utils import format_datetime
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
@@ -23,15 +24,15 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from corpus.db import init_db, resolve_url
-from corpus.known import known_posts
 from crawler import scope
+from crawler.corpusaddon import corpus_of
 from crawler.dates import parse_iso
 from crawler.discovery import MODES, archive, feed, sitemap
 from crawler.extract.item import post_fields
 from crawler.extract.wordpress import WordPressPostParser, canonicalize_url
 from crawler.incremental import Known
 from crawler.items import Post, Reject, Seen
+from crawler.revisit import RevisitPolicy, Revisits
 from crawler.sites import SiteProfile, generic_profile
 from crawler.spiders.bounds import Limits, ListingGuard, StreamingSource
 from crawler.spiders.restsource import POST_PRIORITY, RestSource
@@ -83,6 +84,15 @@ def _too_large(message: str, max_size: int | None) -> str:
     return f"page larger than {limit / 2**20:g} MB{after}"
 
 
+def discovery_order(value: str) -> tuple[str, ...]:
+    """``"feed,archive"``: the sources to try, in order, each once."""
+    order = tuple(mode.strip() for mode in value.split(",") if mode.strip())
+    unknown = [mode for mode in order if mode not in MODES]
+    if unknown or not order or len(set(order)) != len(order):
+        raise ValueError(f"discovery order must list some of {', '.join(MODES)}, each once")
+    return order
+
+
 def is_site_failure(failure: Failure) -> bool:
     """Ignored requests are our own choice (robots.txt, links to other sites), except a
     redirect loop, a redirect off-site or a page too large once inflated, which lose a page
@@ -101,7 +111,7 @@ def is_site_failure(failure: Failure) -> bool:
     )
 
 
-class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
+class WordPressSpider(RestSource, Revisits, StreamingSource, scrapy.Spider):
     name = "wordpress"
     profile: ClassVar[SiteProfile | None] = None
 
@@ -122,6 +132,9 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError(f"base_url must be an http(s) URL, got {base_url!r}")
         self.site_profile = self.profile or generic_profile(self.base_url, site)
+        if "," in discovery:  # an order of sources (sites.toml): the profile's, for this run
+            self.site_profile = replace(self.site_profile, discovery=discovery_order(discovery))
+            discovery = "auto"
         if discovery != "auto" and discovery not in MODES:
             raise ValueError(f"discovery must be auto or one of {', '.join(MODES)}")
         if mode not in ("auto", "full", "incremental"):
@@ -131,6 +144,7 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
         self.mode = "full"
         self.modes_left = list(self.site_profile.discovery if discovery == "auto" else [discovery])
         self.known = Known([])
+        self.init_revisits()
         self.discovery_used: str | None = None
         self.feed_links_seen: set[str] = set()
         # Scope and bounds (crawler/scope.py, crawler/spiders/bounds.py); settings may widen
@@ -147,7 +161,8 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.load_known(crawler.settings)
+        spider.load_known()
+        spider.init_revisits(RevisitPolicy.from_settings(crawler.settings))
         spider.extra_hosts += tuple(crawler.settings.getlist("CORPUS_EXTRA_HOSTS"))
         spider.allowed_domains = [*spider.allowed_domains, *spider.extra_hosts]
         spider.limits = Limits.from_settings(crawler.settings)
@@ -158,16 +173,16 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
             crawler.settings.set("DOWNLOAD_DELAY", 0, priority="spider")
         return spider
 
-    def load_known(self, settings) -> None:
+    def load_known(self) -> None:
         """Read what the corpus knows of this site; with posts known, the crawl is incremental.
 
         An incremental crawl prefers the sources that show changes (REST ``modified_gmt``,
         sitemap ``lastmod``) and fetches only new and changed posts.
         """
-        engine = init_db(resolve_url(settings.get("CORPUS_DATABASE_URL")))
-        self.known = Known(known_posts(engine, self.site_profile.name))
+        self.corpus = corpus_of(self.crawler)
+        self.known = Known(self.corpus.known_posts(self.site_profile.name))
         if self.requested_mode == "full":
-            pass  # known posts still get conditional requests
+            pass  # every known post is read again, unconditionally
         elif self.requested_mode == "incremental" or self.known.posts:
             self.mode = "incremental"
             if self.discovery == "auto":
@@ -333,9 +348,11 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
         while batch := list(itertools.islice(entries, self.limits.chunk)):
             listed = [(canonicalize_url(e["loc"]), parse_iso(e.get("lastmod"))) for e in batch]
             if self.mode == "incremental":
-                unchanged, to_fetch = self.known.compare_urls(listed)
-                if unchanged:
-                    yield Seen(site=self.site_profile.name, urls=unchanged)
+                unchanged, to_fetch, undated = self.known.compare_urls(listed)
+                if unchanged or undated:
+                    yield Seen(site=self.site_profile.name, urls=unchanged + undated)
+                if undated:  # WordPress core sitemaps: no lastmod, so revisit by policy
+                    yield from self.revisits_once()
             else:
                 to_fetch = [url for url, _ in listed]
             for url in to_fetch:
@@ -370,6 +387,7 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
         page = response.meta.get("feed_page", 1)
         if page == 1:
             self.use_source("feed", response.url)
+            yield from self._revisit_known()
         feed_url = response.meta.get("feed_url", response.url)
         on_site = [link for link in links if self._same_site(link)]
         new_links = [link for link in on_site if link not in self.feed_links_seen]
@@ -416,6 +434,7 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
             return
         if response.meta.get("mode"):
             self.use_source("archive", response.url)
+            yield from self._revisit_known()
         listing = response.meta.get("corpus_listing", response.url)
         links = self._archive_links(response)
         if self._lists_only_known(links):
@@ -489,6 +508,11 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
             if self.known.any_unknown([url]):
                 yield self._post_request(url)
 
+    def _revisit_known(self) -> Iterator[scrapy.Request]:
+        """Feeds and archives show no change times: known posts are revisited by policy."""
+        if self.known.posts:
+            yield from self.revisits_once()
+
     def _same_site(self, url: str) -> bool:
         """The site's own origin (crawler/scope.py): scheme, host and port, or an extra host."""
         return scope.same_origin(url, self.base_url, self.extra_hosts)
@@ -509,11 +533,12 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
 
     # -- post pages -------------------------------------------------------------------------
 
-    def _post_request(self, url: str) -> scrapy.Request:
-        """A post page; a known post is asked for only if modified since we stored it."""
+    def _post_request(self, url: str, conditional: bool = False) -> scrapy.Request:
+        """A post page; with ``conditional`` (a site that proved it honours it, see
+        crawler/revisit.py), a known post is asked for only if modified since we stored it."""
         headers, meta = {}, {}
         known = self.known.by_url.get(canonicalize_url(url))
-        if known is not None and not known.gone:
+        if conditional and known is not None and not known.gone:
             headers["If-Modified-Since"] = format_datetime(known.changed_at, usegmt=True)
             meta["handle_httpstatus_list"] = [304]
         return scrapy.Request(
@@ -528,6 +553,7 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
     def parse_post(self, response: Response) -> Iterator[Any]:
         if response.status == 304:  # not modified since the corpus stored it
             self.crawler.stats.inc_value("corpus/not_modified")
+            self.note_verified([canonicalize_url(response.url)])
             yield Seen(site=self.site_profile.name, urls=[canonicalize_url(response.url)])
             return
         if not isinstance(response, TextResponse):
@@ -593,6 +619,9 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
         """The item of a finished post; ``sources`` says where REST names came from."""
         self.count_field_sources(fields, sources)
         url = canonicalize_url(fields.get("url") or response.url)
+        meta = getattr(response, "meta", None) or {}  # REST items carry a Fetched, no meta
+        listed = (meta.get("redirect_urls") or [response.url])[0]
+        self.note_verified([url, canonicalize_url(listed)], [fields.get("post_id")])
         return Post(
             site=self.site_profile.name,
             language=self.site_profile.language,
@@ -600,6 +629,13 @@ class WordPressSpider(RestSource, StreamingSource, scrapy.Spider):
             http_status=response.status,
             **{**fields, "url": url},
         )
+
+    def closed(self, reason: str) -> None:
+        """Stamp the posts this run verified (before the run row closes: crawler/revisit.py)."""
+        if getattr(self, "corpus", None) is not None and self.crawler.stats.get_value(
+            "corpus/run_id"
+        ):
+            self.record_verification()
 
     # -- failures -------------------------------------------------------------------------
 

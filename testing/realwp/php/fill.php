@@ -18,7 +18,8 @@ require_once ABSPATH . 'wp-admin/includes/user.php';
 $spec = json_decode(file_get_contents($argv[3]), true, 512, JSON_THROW_ON_ERROR);
 $home = home_url();
 
-$installed = wp_install($spec['blog_title'], 'admin', 'admin@example.invalid', false, '', 'realwp-admin');
+// Public, as a news site is: a non-public WordPress turns its core sitemaps off.
+$installed = wp_install($spec['blog_title'], 'admin', 'admin@example.invalid', true, '', 'realwp-admin');
 $admin_id = (int) $installed['user_id'];
 wp_set_current_user($admin_id);  // as an editor: no kses on titles, unfiltered HTML allowed
 $wpdb->query('START TRANSACTION');  // one commit, not one disk flush per row

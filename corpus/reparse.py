@@ -1,0 +1,324 @@
+"""``laocorpus reparse [--site S] [--since DATE]``: re-extract the corpus from the raw-page archive.
+
+Why: extraction improves, and the corpus should follow without crawling every site again
+(and pages that have since changed or vanished can only be re-read from the archive). Each
+archived post page and REST listing page (the latest copy of each URL) goes through the same
+spider callback, the same clean, validate and dedup pipelines and the same corpus writer as
+in a crawl, with no network: the rest of a multi-page post, REST name lookups and pages read
+for a withheld author come from the archive too (crawler/archive.py). The reparse is a crawl
+run of its own (spider ``reparse``, mode ``reparse``): the writer keeps the old version of
+every post whose title or text changes in ``post_revisions``, pointing at that run, so a
+revision's reason is its run's mode. A post one of whose pages is missing from the archive is
+left as it is, and counted.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from corpus.cli_errors import EXIT_LOCKED
+from corpus.db import init_db, mask_url, resolve_url
+
+PROJECT_SETTINGS = "crawler.settings"
+
+
+@dataclass
+class ReparseResult:
+    """What one site's reparse did; ``fields`` counts the posts whose field changed."""
+
+    site: str
+    run_id: int
+    replayed: int = 0  # archived responses whose callback was run again
+    posts: int = 0  # valid posts the archive gave (the latest copy of each)
+    incomplete: int = 0  # posts left as they were: a page of theirs is not archived
+    unreadable: int = 0  # archived responses the current code could not replay
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    revised: int = 0
+    rejected: int = 0
+    near_duplicates: int = 0
+    fields: Counter = field(default_factory=Counter)
+    problems: list[str] = field(default_factory=list)  # the first unreadable pages, why
+
+
+def _settings(database_url: str, warc_dir: Path | None):
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", PROJECT_SETTINGS)
+    from scrapy.utils.project import get_project_settings
+
+    settings = get_project_settings()
+    settings.set("CORPUS_DATABASE_URL", database_url, priority="cmdline")
+    settings.set("LOG_ENABLED", False, priority="cmdline")
+    if warc_dir is not None:
+        settings.set("CORPUS_WARC_DIR", str(warc_dir), priority="cmdline")
+        settings.set("CORPUS_WARC_ENABLED", True, priority="cmdline")
+    return settings
+
+
+def _identity(post: Any) -> tuple:
+    """As the corpus identifies a post: by WordPress ID when known, else by URL."""
+    if post.get("post_id") is not None:
+        return ("id", post["post_id"])
+    return ("url", post.get("url"))
+
+
+def _snapshot(engine, site: str) -> dict[tuple, dict[str, Any]]:
+    """The site's stored posts in the form the verifier compares, by identity."""
+    from corpus.export import PostFilter, iter_posts
+    from corpus.verify import stored_record
+
+    return {
+        _identity(record): stored_record(record)
+        for record in iter_posts(engine, PostFilter(site=site))
+    }
+
+
+def item_pipelines(crawler: Any) -> list[Any]:
+    """The crawl's item pipelines (``ITEM_PIPELINES``) in their order, but the store: the
+    reparse writes its batches itself, in this process."""
+    from scrapy.utils.misc import build_from_crawler, load_object
+
+    from pipelines.store import StorePipeline
+
+    configured = crawler.settings.getwithbase("ITEM_PIPELINES")
+    ordered = sorted((order, path) for path, order in configured.items() if order is not None)
+    classes = [load_object(path) for _, path in ordered]
+    return [build_from_crawler(cls, crawler) for cls in classes if cls is not StorePipeline]
+
+
+def reparse_site(
+    archive: Any,
+    database_url: str,
+    settings: Any,
+    since: Any = None,
+    console: Console | None = None,
+    batch_size: int = 200,
+) -> ReparseResult:
+    """Replay one site's archive into the corpus as a run of its own; returns what changed.
+
+    A reparse that fails or is interrupted ends its run ``failed``/``interrupted``; the
+    batches written before stay, as after a crawl.
+    """
+    from corpus.writer import CorpusWriter
+    from crawler.archive import Replay, offline_spider
+
+    engine = init_db(database_url)
+    writer = CorpusWriter(engine, reason="reparse")
+    spider = offline_spider(archive.spider, archive.base_url, settings)
+    replay = Replay(spider, archive)
+    roots = replay.roots(since)
+    arguments = {"mode": "reparse", "database": mask_url(database_url), "since": str(since or "")}
+    run_id = writer.start_run("reparse", archive.site, arguments)
+    result = ReparseResult(archive.site, run_id)
+    try:
+        before = _snapshot(engine, archive.site)
+        found = _replay_all(replay, roots, result, console or Console(stderr=True))
+        _write(writer, item_pipelines(spider.crawler), found, result, batch_size)
+        # As a crawl does at its end (crawler/extensions/lifecycle.py): texts may have changed.
+        from corpus import neardup
+
+        result.near_duplicates = neardup.update(engine).near_duplicates
+        after = _snapshot(engine, archive.site)
+    except BaseException as exc:
+        status = "failed" if isinstance(exc, Exception) else "interrupted"
+        writer.finish_run(run_id, status=status, finish_reason=type(exc).__name__, mode="reparse")
+        raise
+    for key, record in after.items():
+        old = before.get(key)
+        for name, value in record.items() if old is not None else ():
+            if old.get(name) != value:
+                result.fields[name] += 1
+    writer.finish_run(
+        run_id,
+        status="finished",
+        finish_reason="finished",
+        mode="reparse",
+        discovery="archive",
+        requests=0,
+        responses=result.replayed,
+        items_scraped=result.posts,
+        posts_new=result.new,
+        posts_updated=result.updated,
+        posts_unchanged=result.unchanged,
+        rejected=result.rejected,
+        errors=result.unreadable,
+    )
+    return result
+
+
+def _replay_all(replay: Any, roots: list, result: ReparseResult, console: Console) -> dict:
+    """Every root's items, the latest copy of each post (roots come oldest first)."""
+    from crawler.archive import NotArchived
+    from crawler.items import Post, Reject
+
+    found: dict[tuple, Any] = {}  # posts by identity, rejects by URL
+    with Progress(
+        TextColumn("[bold]reparse {task.fields[site]}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} pages · {task.fields[posts]} posts"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=len(roots), site=result.site, posts=0)
+        for ref in roots:
+            try:
+                items = replay.run(ref)
+            except NotArchived:
+                result.incomplete += 1
+                items = []
+            except Exception as exc:  # a page today's code cannot read: the stored post stays
+                result.unreadable += 1
+                if len(result.problems) < 5:
+                    result.problems.append(f"{ref.uri}: {type(exc).__name__}: {exc}"[:300])
+                items = []
+            result.replayed += 1
+            for item in items:
+                if isinstance(item, Post):
+                    found[_identity(item)] = item
+                elif isinstance(item, Reject):
+                    found[("reject", item.get("url"))] = item
+            progress.update(task, advance=1, posts=len(found))
+    return found
+
+
+def _write(writer: Any, pipelines: list, found: dict, result: ReparseResult, size: int) -> None:
+    """The items through the pipelines, then to the corpus in batches of ``size``."""
+    from itemadapter import ItemAdapter
+    from scrapy.exceptions import DropItem
+
+    from crawler.items import Post
+
+    posts: list[dict[str, Any]] = []
+    rejects: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        written = writer.write(posts, rejects, result.run_id)
+        result.new += written.new
+        result.updated += written.updated
+        result.unchanged += written.unchanged
+        result.revised += written.revised
+        result.rejected += written.rejected
+        posts.clear()
+        rejects.clear()
+
+    for item in found.values():
+        try:
+            for pipeline in pipelines:
+                item = pipeline.process_item(item)
+        except DropItem:
+            continue
+        (posts if isinstance(item, Post) else rejects).append(ItemAdapter(item).asdict())
+        result.posts += isinstance(item, Post)
+        if len(posts) + len(rejects) >= size:
+            flush()
+    if posts or rejects:
+        flush()
+
+
+def print_result(console: Console, result: ReparseResult) -> None:
+    """What changed, per field, and the run's counters: a table that fits 80 columns."""
+    table = Table(title=f"Reparse of {result.site} (run {result.run_id})")
+    table.add_column("field")
+    table.add_column("posts changed", justify="right")
+    for name, count in sorted(result.fields.items(), key=lambda item: (-item[1], item[0])):
+        table.add_row(name, str(count))
+    if not result.fields:
+        table.add_row("(none)", "0")
+    table.add_section()
+    for label, value in (
+        ("archived pages replayed", result.replayed),
+        ("posts re-extracted", result.posts),
+        ("new posts", result.new),
+        ("updated posts", result.updated),
+        ("  title or text revised", result.revised),
+        ("unchanged posts", result.unchanged),
+        ("rejected", result.rejected),
+        ("left as stored: a page not archived", result.incomplete),
+        ("left as stored: unreadable page", result.unreadable),
+        ("near-duplicates in the corpus", result.near_duplicates),
+    ):
+        table.add_row(label, str(value))
+    console.print(table)
+    for problem in result.problems:
+        console.print(f"unreadable: {problem}", markup=False, highlight=False)
+
+
+@click.command("reparse")
+@click.option("--site", help="Only this site (default: every site in the archive).")
+@click.option(
+    "--since",
+    metavar="DATE",
+    help="Only pages archived on or after this date (YYYY-MM-DD, Vientiane time).",
+)
+@click.option(
+    "--db",
+    "database",
+    metavar="URL",
+    help="Corpus database URL (default: $CORPUS_DATABASE_URL, else sqlite:///data/corpus.sqlite).",
+)
+@click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The archive (default: CORPUS_WARC_DIR, else warc/ beside a SQLite corpus, "
+    "else data/warc).",
+)
+@click.option(
+    "--lock-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/locks"),
+    show_default=True,
+    help="Where the crawl locks live: a site being crawled is not reparsed.",
+)
+def reparse(
+    site: str | None,
+    since: str | None,
+    database: str | None,
+    warc_dir: Path | None,
+    lock_dir: Path,
+) -> None:
+    """Re-extract the corpus from the archived pages with the current code, offline."""
+    from corpus.cli import _date_option
+    from corpus.cli_errors import writable_dir
+    from corpus.lock import CrawlLock, LockHeld
+    from crawler.archive import archive_dir, read_archive
+
+    console = Console()
+    since_at = _date_option(since, "--since")
+    url = resolve_url(database)
+    settings = _settings(url, warc_dir)
+    directory = archive_dir(settings)
+    if directory is None:
+        raise click.ClickException("the archive is switched off (CORPUS_WARC_DIR): give --warc-dir")
+    if not directory.is_dir():
+        raise click.ClickException(f"no archive at {directory}: crawl with archiving on first")
+    sites = read_archive(directory, site)
+    if not sites:
+        where = f" for site {site!r}" if site else ""
+        raise click.ClickException(f"the archive at {directory} holds no pages{where}")
+    writable_dir(lock_dir)
+    init_db(url)
+    for name in sorted(sites):
+        lock = CrawlLock(name, url, lock_dir)
+        try:
+            lock.acquire()
+        except LockHeld as exc:
+            click.echo(f"laocorpus: {exc}", err=True)
+            raise SystemExit(EXIT_LOCKED) from None
+        try:
+            result = reparse_site(sites[name], url, settings, since_at)
+        finally:
+            lock.release()
+        print_result(console, result)
+
+
+COMMANDS = (reparse,)
