@@ -361,7 +361,9 @@ def test_robots_txt_crawl_delay_spaces_the_requests(site, sqlite_url):
     assert result.stats["corpus/robotstxt_crawl_delay"] == 1.0
     arrivals = [seen.at for seen in site.requests if seen.path != "/robots.txt"]
     gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
-    assert len(gaps) == 3 and min(gaps) >= 0.95, gaps
+    # Scrapy spaces the sends; on a busy machine one arrival may come a little early when the
+    # one before it was late, so each gap may lose some of the delay but never the total.
+    assert len(gaps) == 3 and min(gaps) >= 0.8 and sum(gaps) >= 3 * 0.95, gaps
 
 
 def test_robots_txt_crawl_delay_is_not_applied_to_a_loopback_mirror(site, sqlite_url):
