@@ -27,6 +27,7 @@ from rich.table import Table
 
 from corpus.cli_errors import EXIT_LOCKED
 from corpus.db import init_db, mask_url, resolve_url
+from schema import BATCH_COUNTERS
 
 PROJECT_SETTINGS = "crawler.settings"
 
@@ -146,11 +147,8 @@ def reparse_site(
         requests=0,
         responses=result.replayed,
         items_scraped=result.posts,
-        posts_new=result.new,
-        posts_updated=result.updated,
-        posts_unchanged=result.unchanged,
-        rejected=result.rejected,
         errors=result.unreadable,
+        **{c.column: getattr(result, c.batch) for c in BATCH_COUNTERS if hasattr(result, c.batch)},
     )
     return result
 

@@ -13,6 +13,7 @@ needs a data migration of its own.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as w3lib_canonical
@@ -21,6 +22,7 @@ TRACKING = ("utm_", "fbclid", "gclid", "replytocom")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+@lru_cache(maxsize=16384)  # listings repeat their links: each spelling is worked out once
 def canonical_url(url: str) -> str:
     """The stored form of ``url``: one string for every spelling of the same address."""
     parts = urlsplit(w3lib_canonical(url.strip(), keep_fragments=False))

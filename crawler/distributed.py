@@ -54,7 +54,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -63,7 +63,6 @@ import redis
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
-from scrapy.http import Response
 from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
@@ -370,7 +369,6 @@ class DistributedWorker(RedisMixin):
 
     frontier: Frontier
     worker: str
-    modes_left: list[str]
 
     @classmethod
     def update_settings(cls, settings) -> None:
@@ -442,21 +440,6 @@ class DistributedWorker(RedisMixin):
     def _poll_faster(self, spider) -> None:
         # Private, but missing it only makes idle workers join up to 5 s late.
         self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = POLL_SECONDS
-
-    # -- the discovery probe chain, stateless across workers --------------------------------
-
-    def _probe(self, url: str, callback, alternatives, mode: str) -> scrapy.Request:
-        request = super()._probe(url, callback, alternatives, mode)  # type: ignore[misc]
-        request.meta["modes_left"] = list(self.modes_left)
-        return request
-
-    def _retry_probe(self, request: scrapy.Request, reason: str) -> Iterator[scrapy.Request]:
-        self.modes_left = list(request.meta.get("modes_left", []))
-        yield from super()._retry_probe(request, reason)  # type: ignore[misc]
-
-    def parse_rest_home(self, response: Response) -> Iterator[scrapy.Request]:
-        self.modes_left = list(response.meta.get("modes_left", []))
-        yield from super().parse_rest_home(response)  # type: ignore[misc]
 
 
 def _check_run_row(corpus: CorpusPort, run_id: int) -> None:

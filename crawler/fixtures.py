@@ -328,8 +328,8 @@ def _crawl(name: str, root: Path, output: Path, urls: list[str]) -> None:
     from scrapy.crawler import CrawlerProcess
     from scrapy.utils.project import get_project_settings
 
+    from crawler.failures import failure_reason
     from crawler.items import Post, Reject
-    from crawler.spiders.wordpress import failure_reason
     from crawler.unreachable import STAT as UNREACHABLE
 
     base = _spider_class(load_profile(name, root))

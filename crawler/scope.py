@@ -8,16 +8,21 @@ scheme, host and port (RFC 6454); only http and https URLs can belong to a site.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-WEB_SCHEMES = ("http", "https")
-DEFAULT_PORTS = {"http": 80, "https": 443}
+from corpus.urls import DEFAULT_PORTS
+
+WEB_SCHEMES = tuple(DEFAULT_PORTS)
 
 
 def origin(url: str) -> tuple[str, str, int] | None:
     """(scheme, host, port) of an http(s) URL, lower-cased; None for any other or a bad URL."""
-    if not isinstance(url, str):
-        return None
+    return _origin(url) if isinstance(url, str) else None
+
+
+@lru_cache(maxsize=16384)  # every link of every listing is checked, most of them many times
+def _origin(url: str) -> tuple[str, str, int] | None:
     try:
         parts = urlsplit(url.strip())
         port = parts.port

@@ -18,12 +18,9 @@ from twisted.python.failure import Failure
 from crawler.discovery import rest
 from crawler.extract.wordpress import WordPressPostParser
 from crawler.items import Post, Reject, Seen
+from crawler.spiders.posts import POST_PRIORITY
+from crawler.spiders.sources import DiscoveryChain
 
-if TYPE_CHECKING:
-    from crawler.incremental import Known
-    from crawler.sites import SiteProfile
-
-POST_PRIORITY = 10  # as the spider's post pages: finish posts before the next listing page
 LOOKUP_PRIORITY = POST_PRIORITY + 1
 NAME_FIELDS = ("author", "categories", "tags")
 DEFAULT_MAX_LISTING_PAGES = 10_000
@@ -35,28 +32,17 @@ def page_authors(found: Any) -> list[str]:
     return list(dict.fromkeys(n for n in names if isinstance(n, str) and n.strip()))
 
 
-class RestSource:
-    """The REST part of ``WordPressSpider`` (see that class for the attributes used here)."""
+class RestSource(DiscoveryChain):
+    """The REST source of ``WordPressSpider``."""
 
     site_timezone: str | None = None  # set from the REST index; the post parser reads it
-    base_url: str
-    mode: str
-    modes_left: list[str]
-    known: Known
-    site_profile: SiteProfile
-    crawler: Any
-    logger: Any
 
-    if TYPE_CHECKING:  # provided by WordPressSpider
+    if TYPE_CHECKING:  # provided by WordPressSpider (crawler/spiders/posts.py)
 
-        def _probe(self, url: str, callback, alternatives, mode: str) -> scrapy.Request: ...
-        def _retry_probe(self, request: scrapy.Request, reason: str) -> Iterator[Any]: ...
-        def use_source(self, mode: str, where: str) -> None: ...
         def _post(
             self, fields: dict[str, Any], response: Any, sources: dict[str, str] | None = None
         ) -> Post: ...
         def on_error(self, failure: Failure) -> Iterator[Reject]: ...
-        def _after_listing_page(self) -> Iterator[scrapy.Request]: ...
         def _reject(
             self, url: str, stage: str, reason: str, status: int | None, raw: dict | None = None
         ) -> Iterator[Reject]: ...
@@ -93,6 +79,7 @@ class RestSource:
         yield self._probe(self.base_url + "/", self.parse_rest_home, [], "rest")
 
     def parse_rest_home(self, response: Response) -> Iterator[scrapy.Request]:
+        self._resume_chain(response.meta)
         advertised = rest.api_root(response, self.base_url)
         refused = [r for r in rest.advertised_roots(response) if r != advertised]
         if advertised is None and refused:
@@ -124,8 +111,7 @@ class RestSource:
 
     def _rest_listing_probe(self, meta: dict[str, Any]) -> scrapy.Request:
         roots = meta["roots"]
-        if "modes_left" in meta:  # a distributed worker: the probe chain lives in meta
-            self.modes_left = list(meta["modes_left"])
+        self._resume_chain(meta)
         if self.mode == "incremental":
             urls = [rest.sweep_url(root, 1) for root in roots]
             request = self._probe(urls[0], self.parse_rest_sweep, urls[1:], "rest")
