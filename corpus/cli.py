@@ -359,8 +359,8 @@ def demo(database: str | None, posts: int, seed: int, port: int) -> None:
 
 def _check_ground_truth(url: str, site, base_url: str) -> None:
     """Compare the corpus with what the sample site planted, field by field."""
-    from corpus.verify import differences
     from samplesite.groundtruth import ground_truth
+    from testing.verify import differences
 
     truth = ground_truth(site)
     problems = differences(init_db(url), truth, base_url)

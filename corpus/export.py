@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 
 from corpus.models import CrawlRun, NearDuplicate, Post, PostTerm, Reject, Term
 from corpus.safefile import replacing
-from schema import EXPORT_FIELDS, FIELD_SCHEMA
+from schema import COMPARED_FIELDS, EXPORT_FIELDS, FIELD_SCHEMA
 
 FORMATS = ("jsonl", "csv", "parquet")
 
@@ -461,3 +461,13 @@ def _write_site_shards(
 def export_jsonl(engine: Engine, path: Path, filters: PostFilter = PostFilter()) -> int:
     """JSON lines at ``path`` (kept for callers of the first version)."""
     return export(engine, path, "jsonl", filters)
+
+
+def comparable_record(record: dict[str, Any]) -> dict[str, Any]:
+    """An exported record's fields a ground truth is compared on, times as instants (the
+    shape testing/verify.py expects, and what ``laocorpus reparse`` reports changes of)."""
+    compared = {field: record[field] for field in COMPARED_FIELDS}
+    for name in ("published_at", "modified_at"):
+        if isinstance(compared[name], str):
+            compared[name] = datetime.fromisoformat(compared[name])
+    return compared

@@ -75,7 +75,7 @@ def _identity(post: Any) -> tuple:
 def _snapshot(engine, site: str) -> dict[tuple, dict[str, Any]]:
     """The site's stored posts in the form the verifier compares, by identity."""
     from corpus.export import PostFilter, iter_posts
-    from corpus.verify import stored_record
+    from corpus.export import comparable_record as stored_record
 
     return {
         _identity(record): stored_record(record)

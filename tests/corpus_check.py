@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from corpus.db import get_engine
 from corpus.export import iter_posts
 from corpus.models import CrawlRun, Post, Reject
-from corpus.verify import differences
+from testing.verify import differences
 
 REPO = Path(__file__).resolve().parent.parent
 # The raw-page archive of crawls into PostgreSQL would default to the checkout's data/warc/.

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from corpus.db import get_engine
-from corpus.verify import differences
 from samplesite.chaos import chaos_truth
 from samplesite.groundtruth import ground_truth
 from samplesite.server import SampleSite, make_server
+from testing.verify import differences
 from tests.corpus_check import REPO, rejects
 
 pytestmark = pytest.mark.e2e

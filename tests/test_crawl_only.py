@@ -20,7 +20,7 @@ import pytest
 
 from corpus.cli_errors import MODULE_EXTRAS
 from corpus.db import get_engine, init_db
-from corpus.verify import differences
+from testing.verify import differences
 from tests.corpus_check import REPO
 
 pytestmark = pytest.mark.e2e

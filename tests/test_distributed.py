@@ -20,10 +20,10 @@ from sqlalchemy import func, select
 from corpus import sharedrun
 from corpus.db import get_engine, init_db
 from corpus.models import CrawlRun, Post, PostRevision, Term
-from corpus.verify import differences
 from corpus.writer import CorpusWriter
 from samplesite.groundtruth import ground_truth
 from samplesite.server import SampleSite, make_server
+from testing.verify import differences
 from tests.corpus_check import REPO
 from tests.test_writer import duplicates, post
 

@@ -16,9 +16,9 @@ from corpus.cli_errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED
 from corpus.db import get_engine
 from corpus.lock import lock_path
 from corpus.models import CrawlRun, Reject
-from corpus.verify import differences
 from samplesite.groundtruth import ground_truth
 from samplesite.server import SampleSite, make_server
+from testing.verify import differences
 from tests.corpus_check import REPO, run_crawl, wait_for_posts
 from tests.test_scheduled import laocorpus_crawl
 

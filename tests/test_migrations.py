@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from corpus import schema
 from corpus.db import CorpusError, get_engine, init_db
 from corpus.models import Base
-from corpus.verify import differences
 from samplesite.groundtruth import ground_truth
+from testing.verify import differences
 from tests.corpus_check import REPO, run_crawl
 
 FIRST = "0001_foundation"

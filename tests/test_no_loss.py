@@ -12,9 +12,9 @@ from sqlalchemy import select
 from corpus import sharedrun
 from corpus.db import get_engine, init_db
 from corpus.models import CrawlRun, Post, Reject
-from corpus.verify import differences
 from crawler.extensions.corpusrun import field_sources
 from crawler.monitors import lost_items
+from testing.verify import differences
 from tests.corpus_check import run_crawl
 from tests.hostile.server import HostileServer, Route
 

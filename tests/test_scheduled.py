@@ -18,9 +18,9 @@ from sqlalchemy import select
 from corpus.db import get_engine
 from corpus.export import iter_posts
 from corpus.models import CrawlRun, Post, PostRevision
-from corpus.verify import differences
 from samplesite.groundtruth import ground_truth
 from samplesite.server import SampleSite, make_server
+from testing.verify import differences
 from tests.corpus_check import REPO, wait_for_posts
 
 pytestmark = pytest.mark.e2e

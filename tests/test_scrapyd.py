@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from corpus.db import get_engine
-from corpus.verify import differences
 from samplesite.groundtruth import ground_truth
+from testing.verify import differences
 from tests.corpus_check import REPO
 
 pytestmark = pytest.mark.e2e

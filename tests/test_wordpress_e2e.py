@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from corpus.db import get_engine
 from corpus.models import CrawlRun
-from corpus.verify import differences
 from samplesite.faces import PERMALINKS, REST_MODES, THEMES, Face, face_ground_truth
 from samplesite.server import make_server
+from testing.verify import differences
 from tests.corpus_check import run_crawl
 
 pytestmark = pytest.mark.e2e

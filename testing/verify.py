@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from corpus import lao
+from corpus.export import comparable_record as stored_record
 from corpus.export import iter_posts
 from corpus.models import Reject
 from schema import COMPARED_FIELDS
@@ -38,14 +39,6 @@ def expected_record(post: dict[str, Any], base_url: str, site: str) -> dict[str,
         "authors": post.get("authors"),
     }
     return {f: record[f] for f in COMPARED_FIELDS if f not in OPTIONAL_FIELDS or f in post}
-
-
-def stored_record(record: dict[str, Any]) -> dict[str, Any]:
-    """An exported record in the shape of :func:`expected_record`."""
-    compared = {field: record[field] for field in COMPARED_FIELDS}
-    compared["published_at"] = _instant(compared["published_at"])
-    compared["modified_at"] = _instant(compared["modified_at"])
-    return compared
 
 
 def differences(
