@@ -118,12 +118,7 @@ def _sites(where: str, entries: object, profiles: set[str]) -> list[SiteEntry]:
         label = f"{where}: [[site]] #{number}"
         if not isinstance(entry, dict):
             raise SitesFileError(f"{label} is not a table")
-        unknown = set(entry) - SITE_KEYS
-        if unknown:
-            allowed = ", ".join(sorted(SITE_KEYS))
-            raise SitesFileError(
-                f"{label}: unknown key {sorted(unknown)[0]!r} (allowed: {allowed})"
-            )
+        _known_keys(label, entry, SITE_KEYS)
         for key in ("url", "name"):
             if key not in entry:
                 raise SitesFileError(f"{label}: missing {key!r}")
@@ -137,6 +132,13 @@ def _sites(where: str, entries: object, profiles: set[str]) -> list[SiteEntry]:
             raise SitesFileError(f"{label} is listed twice")
         sites.append(SiteEntry(name, "wordpress", _url(label, url), _order(label, entry)))
     return sites
+
+
+def _known_keys(label: str, table: dict, allowed: set[str]) -> None:
+    unknown = set(table) - allowed
+    if unknown:
+        names = ", ".join(sorted(allowed))
+        raise SitesFileError(f"{label}: unknown key {sorted(unknown)[0]!r} (allowed: {names})")
 
 
 def _order(label: str, entry: dict) -> tuple[str, ...]:
@@ -172,12 +174,7 @@ def _profiles(where: str, table: object, profiles: set[str]) -> tuple[dict[str, 
             raise SitesFileError(f"{label} is not a site profile (profiles: {known})")
         if not isinstance(options, dict):
             raise SitesFileError(f'{label} must be a table such as {{ url = "..." }}')
-        unknown = set(options) - PROFILE_KEYS
-        if unknown:
-            allowed = ", ".join(sorted(PROFILE_KEYS))
-            raise SitesFileError(
-                f"{label}: unknown key {sorted(unknown)[0]!r} (allowed: {allowed})"
-            )
+        _known_keys(label, options, PROFILE_KEYS)
         if "url" in options:
             urls[name] = _url(label, options["url"])
         enabled = options.get("enabled", True)
