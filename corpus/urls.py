@@ -20,11 +20,17 @@ from w3lib.url import canonicalize_url as w3lib_canonical
 
 TRACKING = ("utm_", "fbclid", "gclid", "replytocom")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# Listings repeat their links, so each spelling is worked out once; only URLs up to the
+# corpus's URL column length are remembered, so a hostile page of huge links costs no memory.
+CACHED_LENGTH = 2048
 
 
-@lru_cache(maxsize=16384)  # listings repeat their links: each spelling is worked out once
 def canonical_url(url: str) -> str:
     """The stored form of ``url``: one string for every spelling of the same address."""
+    return _cached_canonical(url) if len(url) <= CACHED_LENGTH else _canonical(url)
+
+
+def _canonical(url: str) -> str:
     parts = urlsplit(w3lib_canonical(url.strip(), keep_fragments=False))
     query = "&".join(
         pair for pair in parts.query.split("&") if pair and not pair.lower().startswith(TRACKING)
@@ -33,3 +39,6 @@ def canonical_url(url: str) -> str:
     if parts.port is not None and parts.port == DEFAULT_PORTS.get(parts.scheme):
         netloc = netloc.rsplit(":", 1)[0]
     return urlunsplit((parts.scheme, netloc, parts.path or "/", query, ""))
+
+
+_cached_canonical = lru_cache(maxsize=16384)(_canonical)

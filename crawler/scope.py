@@ -11,17 +11,18 @@ from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from corpus.urls import DEFAULT_PORTS
+from corpus.urls import CACHED_LENGTH, DEFAULT_PORTS
 
 WEB_SCHEMES = tuple(DEFAULT_PORTS)
 
 
 def origin(url: str) -> tuple[str, str, int] | None:
     """(scheme, host, port) of an http(s) URL, lower-cased; None for any other or a bad URL."""
-    return _origin(url) if isinstance(url, str) else None
+    if not isinstance(url, str):
+        return None
+    return _cached_origin(url) if len(url) <= CACHED_LENGTH else _origin(url)
 
 
-@lru_cache(maxsize=16384)  # every link of every listing is checked, most of them many times
 def _origin(url: str) -> tuple[str, str, int] | None:
     try:
         parts = urlsplit(url.strip())
@@ -33,6 +34,10 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     if scheme not in WEB_SCHEMES or not host:
         return None
     return scheme, host, port or DEFAULT_PORTS[scheme]
+
+
+# Every link of every listing is checked, most of them many times (see corpus.urls).
+_cached_origin = lru_cache(maxsize=16384)(_origin)
 
 
 def same_origin(url: str, base: str, extra_hosts: Iterable[str] = ()) -> bool:

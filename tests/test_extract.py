@@ -91,3 +91,16 @@ def test_every_spelling_of_a_lao_permalink_is_one_url() -> None:
     assert canonicalize_url("https://lsr.com.la/?page=2&p=2709") == (
         "https://lsr.com.la/?p=2709&page=2"
     )
+
+
+def test_huge_urls_are_canonicalized_but_never_remembered() -> None:
+    """A hostile page of megabyte links must not fill the URL cache."""
+    from corpus import urls
+    from crawler import scope
+
+    huge = "https://lsr.com.la/" + "ກ" * 100_000
+    before = (urls._cached_canonical.cache_info().currsize, scope._cached_origin.cache_info())
+    assert canonicalize_url(huge).startswith("https://lsr.com.la/%E0%BA%81")
+    assert scope.origin(huge) == ("https", "lsr.com.la", 443)
+    after = (urls._cached_canonical.cache_info().currsize, scope._cached_origin.cache_info())
+    assert after[0] == before[0] and after[1].currsize == before[1].currsize
