@@ -99,7 +99,7 @@ def main() -> None:
             recrawled, first_bytes, revisit_bytes = recrawl_bytes(args.posts, args.seed, work)
         with console.status("reparse of the first corpus from its archive"):
             started = time.perf_counter()
-            command = [sys.executable, "-m", "corpus.cli", "reparse"]
+            command = [sys.executable, "-m", "cli.main", "reparse"]
             command += ["--db", str(first / "corpus.sqlite"), "--warc-dir", str(first / "warc")]
             command += ["--lock-dir", str(work)]
             subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)

@@ -21,10 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from corpus import lao
 from corpus.db import dispose_engines, init_db
 from corpus.writer import CorpusWriter
-from samplesite.content import (
+from testing.samplesite.content import (
     CATEGORY_BY_SLUG,
     NEAR_DUPLICATE_EDITS,
     TAG_BY_SLUG,
@@ -32,7 +31,8 @@ from samplesite.content import (
     edit_paragraphs,
     frame_paragraphs,
 )
-from samplesite.lexicon import BOILERPLATE
+from testing.samplesite.lexicon import BOILERPLATE
+from text import lao
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "data" / "bench"

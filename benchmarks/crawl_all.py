@@ -28,7 +28,8 @@ LAOCORPUS = Path(sys.executable).with_name("laocorpus")
 
 
 def face_server(posts: int, seed: int, theme: str, permalinks: str, rest: str, port: int):
-    command = [sys.executable, "-m", "samplesite", "--port", str(port), "--posts", str(posts)]
+    command = [sys.executable, "-m", "testing.samplesite", "--port", str(port)]
+    command += ["--posts", str(posts)]
     command += ["--seed", str(seed), "--theme", theme, "--permalinks", permalinks, "--rest", rest]
     server = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None

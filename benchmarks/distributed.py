@@ -78,7 +78,7 @@ def drop_database(url: str) -> None:
 
 
 def laocorpus(*args: str, wait: bool = True):
-    command = [sys.executable, "-m", "corpus.cli", *args]
+    command = [sys.executable, "-m", "cli.main", *args]
     env = {**os.environ, "COLUMNS": "160"}
     env.pop("CORPUS_DATABASE_URL", None)
     if wait:

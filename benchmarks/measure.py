@@ -52,7 +52,7 @@ def peak_rss_mib() -> float:
 
 
 def _neardup(args: argparse.Namespace) -> dict[str, Any]:
-    from corpus import neardup
+    from analysis import neardup
     from corpus.db import init_db
 
     result = neardup.update(init_db(args.db), args.threshold, rebuild=args.rebuild)
@@ -61,7 +61,7 @@ def _neardup(args: argparse.Namespace) -> dict[str, Any]:
 
 def _export(args: argparse.Namespace) -> dict[str, Any]:
     from corpus.db import init_db
-    from corpus.export import export
+    from publish.export import export
 
     count = export(init_db(args.db), Path(args.output), args.format)
     return {"posts": count, "bytes": Path(args.output).stat().st_size}

@@ -46,7 +46,7 @@ def sweep(path: Path) -> dict[str, Any]:
     """Exact all-pairs similarities of a generated corpus against its planted pairs."""
     import scipy.sparse as sparse
 
-    from corpus.neardup import DEFAULT_THRESHOLD, shingle_hashes
+    from analysis.neardup import DEFAULT_THRESHOLD, shingle_hashes
 
     with sqlite3.connect(path) as db:
         rows = db.execute(
@@ -149,7 +149,7 @@ def append_posts(path: Path, count: int, near: int, seed: int = 7) -> list[list]
     """Add ``count`` new posts, ``near`` of them near-duplicates of existing posts."""
     from corpus.db import dispose_engines, init_db
     from corpus.writer import CorpusWriter
-    from samplesite.content import NEAR_DUPLICATE_EDITS, SampleSite, edit_paragraphs
+    from testing.samplesite.content import NEAR_DUPLICATE_EDITS, SampleSite, edit_paragraphs
 
     url = f"sqlite:///{path}"
     rng = random.Random(seed)

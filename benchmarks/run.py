@@ -27,7 +27,7 @@ def serve(posts: int, seed: int) -> tuple[subprocess.Popen, str]:
         [
             sys.executable,
             "-m",
-            "samplesite",
+            "testing.samplesite",
             "--port",
             "0",
             "--posts",

@@ -102,7 +102,7 @@ def speed(segment: Callable[[str], list[str]], texts: list[str], limit: float = 
 
 
 def segmenters() -> dict[str, Callable[[str], list[str]]]:
-    from corpus import lao
+    from text import lao
 
     found: dict[str, Callable[[str], list[str]]] = {
         "ICU words (corpus)": lao.words,
@@ -121,7 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--posts", type=int, default=2000, help="sample-site posts to time")
     args = parser.parse_args()
-    from samplesite import SampleSite
+    from testing.samplesite import SampleSite
 
     site = SampleSite(posts=args.posts, seed=1)
     texts = [site.text(post) for post in site.posts]

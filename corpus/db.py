@@ -62,6 +62,17 @@ def sqlite_file(url: str) -> Path | None:
 _ENGINES: dict[tuple[str, bool], Engine] = {}
 
 
+def backend_of(url: str) -> str:
+    """``sqlite`` or ``postgresql`` (or another dialect) for a database URL; a bad URL is one
+    CorpusError line."""
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).get_backend_name()
+    except (ArgumentError, ValueError):
+        raise CorpusError(f"invalid database URL: {mask_url(url)}") from None
+
+
 def get_engine(url: str, *, read_only: bool = False) -> Engine:
     """One engine per URL per process, shared by the pipelines, extensions and CLI.
 

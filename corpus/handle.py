@@ -129,6 +129,6 @@ class Corpus:
 
     def update_near_duplicates(self) -> Any:
         """Near-duplicates of the posts not yet compared (needs the ``analysis`` extra)."""
-        from corpus import neardup
+        from analysis import neardup
 
         return neardup.update(self.engine)

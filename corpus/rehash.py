@@ -1,7 +1,7 @@
-"""``laocorpus rehash``: bring a stored corpus up to the current Lao normalization.
+"""Bring a stored corpus up to the current Lao normalization (``laocorpus rehash``).
 
 Why: ``posts.text`` is normalized and ``posts.content_hash`` folded when a post is crawled, with
-the rules of that day (corpus/lao.py). When the rules improve, an existing corpus keeps the old
+the rules of that day (text/lao.py). When the rules improve, an existing corpus keeps the old
 forms: texts with ທີ່່ stay, and two copies that differ only by ໜ/ຫນ keep different hashes, so
 the exact-repost link (``duplicate_of_id``) misses them. This command re-applies the rules in
 batches, without network access:
@@ -10,10 +10,11 @@ batches, without network access:
   and ``record_hash`` follow, so the next crawl does not count the post as updated;
 - ``content_hash`` recomputed for posts and their revisions;
 - exact-repost links resolved again for every hash that appeared or disappeared;
-- near-duplicates refreshed when the corpus has them (their shingles use the same fold).
 
 Running it twice changes nothing the second time. ``--check`` only counts what would change
-and exits 1 when the corpus is stale (a cron-able test, instead of a stored version number).
+and exits 1 when the corpus is stale (a cron-able test, instead of a stored version number). The
+command then refreshes near-duplicates when the corpus has them (:func:`analysis.neardup.refresh`:
+their shingles use the same fold).
 """
 
 from __future__ import annotations
@@ -22,13 +23,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import click
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.engine import Connection
 
-from corpus import lao
-from corpus.cli_db import DB_OPTION
-from corpus.models import MinHashSignature, NearDuplicate, Post, PostRevision, PostTerm, Term
+from corpus.models import Post, PostRevision, PostTerm, Term
+from text import lao
 
 Progress = Callable[[int, int], None]
 _COLUMNS = (
@@ -54,7 +53,6 @@ class RehashResult:
     revisions_changed: int = 0  # revision rows whose content hash changed
     new_duplicates: int = 0  # posts newly linked to an exact original
     new_duplicate_groups: int = 0  # groups of exact copies that did not exist before
-    near_duplicates: int | None = None  # near-duplicates after the refresh (None: not in use)
 
     @property
     def stale(self) -> bool:
@@ -114,7 +112,6 @@ def rehash(
         with engine.begin() as db:
             result.new_duplicates += _resolve_duplicates(db, set(hashes[start : start + 500]))
     result.new_duplicate_groups = len(_duplicate_groups(engine) - groups_before)
-    result.near_duplicates = _refresh_near_duplicates(engine)
     return result
 
 
@@ -217,57 +214,3 @@ def _duplicate_groups(engine: Engine) -> set[frozenset[int]]:
         ):
             groups.setdefault(original, {original}).add(post_id)
     return {frozenset(group) for group in groups.values()}
-
-
-def _refresh_near_duplicates(engine: Engine) -> int | None:
-    """Re-run near-duplicate detection at its stored threshold, if the corpus uses it."""
-    from corpus import neardup
-
-    with engine.connect() as db:
-        if db.execute(select(MinHashSignature.post_id).limit(1)).first() is None:
-            return None
-        method = db.execute(select(NearDuplicate.method).limit(1)).scalar()
-    threshold = neardup.DEFAULT_THRESHOLD
-    if method and "/j>=" in method:
-        threshold = float(method.rsplit("/j>=", 1)[1])
-    return neardup.update(engine, threshold).near_duplicates
-
-
-@click.command("rehash")
-@DB_OPTION
-@click.option("--check", is_flag=True, help="Only count what would change; exit 1 if stale.")
-@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000))
-def rehash_command(database: str | None, check: bool, batch_size: int) -> None:
-    """Re-apply the current Lao normalization to a stored corpus (texts, hashes, duplicates).
-
-    Run it after upgrading laocorpus when the normalization rules changed; it is idempotent.
-    """
-    from rich.console import Console
-
-    from corpus.db import open_existing, resolve_url
-    from corpus.progress import counting_bar
-
-    err_console = Console(stderr=True)
-    engine = open_existing(resolve_url(database), read_only=check)
-    with counting_bar(err_console, "rehash") as bar:
-        task = bar.add_task("rehash", total=None)
-        result = rehash(
-            engine,
-            batch_size=batch_size,
-            check=check,
-            progress=lambda done, total: bar.update(task, completed=done, total=total),
-        )
-    if check:
-        click.echo(
-            f"rehash --check: {result.posts:,} posts, {result.texts_changed:,} texts and "
-            f"{result.hashes_changed:,} hashes stale"
-        )
-        if result.stale:
-            raise click.exceptions.Exit(1)
-        return
-    click.echo(result.summary())
-    if result.near_duplicates is not None:
-        click.echo(f"near-duplicates refreshed: {result.near_duplicates:,} in corpus")
-
-
-COMMANDS = (rehash_command,)

@@ -1,7 +1,7 @@
 """The raw-page archive: every response that gave the corpus something, kept as gzip WARC.
 
 Why: the corpus keeps what was extracted, not what was fetched; with the pages archived,
-``laocorpus reparse`` (corpus/reparse.py) re-extracts the corpus with better code, offline,
+``laocorpus reparse`` (jobs/reparse.py) re-extracts the corpus with better code, offline,
 and a post that has since changed or vanished on the site is still there as it was.
 
 Writing. :class:`WarcArchiveMiddleware` is a spider middleware: it sees which response each

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from corpus.urls import CACHED_LENGTH, DEFAULT_PORTS
+from text.urls import CACHED_LENGTH, DEFAULT_PORTS
 
 WEB_SCHEMES = tuple(DEFAULT_PORTS)
 
@@ -36,7 +36,7 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     return scheme, host, port or DEFAULT_PORTS[scheme]
 
 
-# Every link of every listing is checked, most of them many times (see corpus.urls).
+# Every link of every listing is checked, most of them many times (see text.urls).
 _cached_origin = lru_cache(maxsize=16384)(_origin)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import lxml.html
 from itemadapter import ItemAdapter
 
-from corpus import lao
 from crawler.items import Post
+from text import lao
 
 # Elements whose boundaries are paragraph breaks; everything else is inline.
 BLOCK_TAGS = frozenset(

@@ -9,8 +9,8 @@ from __future__ import annotations
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from corpus import lao
 from crawler.items import Post
+from text import lao
 
 
 class DedupPipeline:

@@ -51,7 +51,7 @@ def free_port() -> int:
 def laocorpus(*args: str, **kwargs) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.Popen(
-        [sys.executable, "-m", "corpus.cli", *args], cwd=REPO, env=env, **kwargs
+        [sys.executable, "-m", "cli.main", *args], cwd=REPO, env=env, **kwargs
     )
 
 

@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from corpus import lao
-from corpus.export import comparable_record as stored_record
-from corpus.export import iter_posts
 from corpus.models import Reject
+from publish.export import comparable_record as stored_record
+from publish.export import iter_posts
 from schema import COMPARED_FIELDS
 from schema import OPTIONAL_COMPARED as OPTIONAL_FIELDS
+from text import lao
 
 
 def expected_record(post: dict[str, Any], base_url: str, site: str) -> dict[str, Any]:

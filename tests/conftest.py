@@ -23,14 +23,14 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="session")
 def site():
-    from samplesite.server import SampleSite
+    from testing.samplesite.server import SampleSite
 
     return SampleSite(posts=120, seed=1)
 
 
 @pytest.fixture(scope="session")
 def truth(site) -> dict:
-    from samplesite.groundtruth import ground_truth
+    from testing.samplesite.groundtruth import ground_truth
 
     return ground_truth(site)
 
@@ -38,7 +38,7 @@ def truth(site) -> dict:
 @pytest.fixture
 def server(site):
     """A fresh server per test, so one-shot traps (the transient 503) fire in every test."""
-    from samplesite.server import make_server
+    from testing.samplesite.server import make_server
 
     with make_server(site) as running:
         running.start()

@@ -13,8 +13,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from corpus.db import get_engine
-from corpus.export import iter_posts
 from corpus.models import CrawlRun, Post, Reject
+from publish.export import iter_posts
 from testing.verify import differences
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""The raw-page archive (crawler/archive.py) and ``laocorpus reparse`` (corpus/reparse.py).
+"""The raw-page archive (crawler/archive.py) and ``laocorpus reparse`` (jobs/reparse.py).
 
 Two crawls of the sample site share one archive: the first with today's code into one corpus,
 the second with a changed site profile (the "new code") into another. The files must be
@@ -29,7 +29,7 @@ from scrapy.settings import Settings
 from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
-from corpus.cli import cli
+from cli.main import cli
 from corpus.db import get_engine
 from corpus.models import CrawlRun, PostRevision
 from crawler.archive import WarcArchiveMiddleware, archive_dir
@@ -75,7 +75,7 @@ def comparable(database_url: str) -> dict[str, dict]:
 def crawled(site, truth, tmp_path_factory):
     """Two crawls into one archive (warc/ beside the first corpus: the default): today's
     code, then the new code into a second corpus."""
-    from samplesite.server import make_server
+    from testing.samplesite.server import make_server
 
     root = tmp_path_factory.mktemp("archive")
     old_db = f"sqlite:///{root / 'corpus.sqlite'}"
@@ -291,7 +291,7 @@ def test_archive_directory_and_switching_off(tmp_path, settings, expected) -> No
     ],
 )
 def test_reparse_misuse_is_one_line(tmp_path, capsys, args, code, message) -> None:
-    from corpus.cli import main
+    from cli.main import main
 
     argv = ["reparse", "--db", str(tmp_path / "c.sqlite"), "--lock-dir", str(tmp_path)]
     with pytest.raises(SystemExit) as exit_status:
@@ -305,7 +305,7 @@ def test_reparse_misuse_is_one_line(tmp_path, capsys, args, code, message) -> No
 def test_rest_crawl_is_replayed_with_its_lookups_and_pages(site, tmp_path) -> None:
     """REST pages come with their chains: the users route blocked, each author is read from
     the post's page, and a reparse finds every one of those in the archive."""
-    from samplesite.server import make_server
+    from testing.samplesite.server import make_server
 
     database = f"sqlite:///{tmp_path / 'corpus.sqlite'}"
     with make_server(site, rest_fault="users_blocked") as server:

@@ -17,8 +17,9 @@ import pytest
 import yaml
 from sqlalchemy import Engine
 
-from corpus import charts
-from corpus.card import (
+from cli.main import main
+from publish import charts
+from publish.card import (
     CARD,
     CATEGORIES_CHART,
     MONTHS_CHART,
@@ -26,8 +27,7 @@ from corpus.card import (
     size_category,
     write_card,
 )
-from corpus.cli import main
-from corpus.export import PostFilter, export_shards, iter_posts, shard_folder
+from publish.export import PostFilter, export_shards, iter_posts, shard_folder
 from tests.test_cli import table_rows
 from tests.test_export import SECOND_POSTS, SECOND_SITE, write_gone_corpus
 
@@ -289,7 +289,7 @@ def test_card_command_warns_in_one_line_without_a_lao_font(
 
 
 def test_a_failed_shard_export_leaves_the_previous_shards(corpus, tmp_path, monkeypatch) -> None:
-    import corpus.export as module
+    import publish.export as module
 
     engine, _, _ = corpus
     out = tmp_path / "data"

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from corpus.db import get_engine
-from samplesite.chaos import chaos_truth
-from samplesite.groundtruth import ground_truth
-from samplesite.server import SampleSite, make_server
+from testing.samplesite.chaos import chaos_truth
+from testing.samplesite.groundtruth import ground_truth
+from testing.samplesite.server import SampleSite, make_server
 from testing.verify import differences
 from tests.corpus_check import REPO, rejects
 

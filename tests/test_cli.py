@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.export import EXPORT_FIELDS
+from publish.export import EXPORT_FIELDS
 from tests.corpus_check import REPO
 
 
@@ -19,7 +19,7 @@ def laocorpus(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "160"}
     env.pop("CORPUS_DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "corpus.cli", *args],
+        [sys.executable, "-m", "cli.main", *args],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -296,8 +296,8 @@ def test_export_formats_and_filters_from_the_command_line(demo_corpus, truth, tm
 
 
 def test_dedup_default_threshold_is_the_library_default() -> None:
-    from corpus import neardup
-    from corpus.cli import dedup
+    from analysis import neardup
+    from cli.main import dedup
 
     threshold = next(p for p in dedup.params if p.name == "threshold")
     assert threshold.default == neardup.DEFAULT_THRESHOLD

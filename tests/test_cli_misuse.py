@@ -31,10 +31,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from corpus import cli_errors
+from cli import errors as cli_errors
 from corpus.db import get_engine
 from corpus.models import CrawlRun
-from samplesite.server import SampleSite, make_server
+from testing.samplesite.server import SampleSite, make_server
 from tests.corpus_check import REPO
 from tests.truth_corpus import write_posts
 
@@ -356,7 +356,7 @@ def test_export_to_a_full_stdout_is_one_line(places: dict[str, str]) -> None:
 def test_samplesite_module_writes_its_ground_truth_or_says_why(places: dict[str, str]) -> None:
     if not places["ro_reason"]:
         _unavailable("no read-only directory")
-    command = [sys.executable, "-m", "samplesite", "--port", "0", "--ground-truth"]
+    command = [sys.executable, "-m", "testing.samplesite", "--port", "0", "--ground-truth"]
     for target, status, message in (
         (f"{places['ro']}/truth.json", 74, f"cannot write {places['ro']}/truth.json: "),
         (f"{places['root']}/missing/truth.json", 2, "--ground-truth: no directory "),
@@ -364,7 +364,7 @@ def test_samplesite_module_writes_its_ground_truth_or_says_why(places: dict[str,
         result = subprocess.run(
             [*command, target], cwd=REPO, capture_output=True, text=True, timeout=60, check=False
         )
-        assert one_line(result, "python -m samplesite: error: ").startswith(message)
+        assert one_line(result, "python -m testing.samplesite: error: ").startswith(message)
         assert result.returncode == status
 
 

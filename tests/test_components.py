@@ -14,7 +14,6 @@ from scrapy.http import HtmlResponse, Request, Response
 from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 
-from corpus import lao
 from corpus.db import get_engine
 from corpus.models import Post as PostRow
 from corpus.models import Reject as RejectRow
@@ -28,6 +27,7 @@ from crawler.middlewares import (
 from crawler.spiders.wordpress import WordPressSpider
 from pipelines.dedup import DedupPipeline
 from pipelines.store import StorePipeline
+from text import lao
 
 BASE = "http://news.test:8000"
 LAO = "ສະບາຍດີ ປີໃໝ່ລາວ"

@@ -22,13 +22,13 @@ from typing import Any
 import pytest
 from sqlalchemy import MetaData, select
 
-from corpus.cli import main
-from corpus.cli_errors import EXIT_FAILED, EXIT_USAGE
+from cli.errors import EXIT_FAILED, EXIT_USAGE
+from cli.main import main
 from corpus.db import dispose_engines, get_engine
-from samplesite.faces import Face, face_ground_truth
-from samplesite.server import SampleSite, make_server
 from testing.realwp import WordPressSite
 from testing.realwp.site import free_port
+from testing.samplesite.faces import Face, face_ground_truth
+from testing.samplesite.server import SampleSite, make_server
 from tests.corpus_check import REPO
 from tests.test_cli_misuse import one_line
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.cli_errors import MODULE_EXTRAS
+from cli.errors import MODULE_EXTRAS
 from corpus.db import get_engine, init_db
 from testing.verify import differences
 from tests.corpus_check import REPO
@@ -108,7 +108,7 @@ def test_a_command_of_a_missing_extra_names_it_in_one_line(
     database = f"sqlite:///{tmp_path / 'corpus.sqlite'}"
     init_db(database)  # a corpus a crawl made
     args = [part.format(tmp=tmp_path) for part in command]
-    result = without_extras(tmp_path, "-m", "corpus.cli", *args, "--db", database)
+    result = without_extras(tmp_path, "-m", "cli.main", *args, "--db", database)
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
         f"laocorpus: error: this command needs the {extra!r} extra ({module} is not installed):"

@@ -1,5 +1,5 @@
 """Unit tests of each discovery source of the spider and its fallback chain, on sample-site
-pages rendered in process (samplesite.routes.Router), against the sample site's own data.
+pages rendered in process (testing.samplesite.routes.Router), against the sample site's own data.
 
 The spider is the real one, built by Scrapy (``get_crawler``) over a throw-away SQLite corpus;
 end-to-end crawls reach the same code, these say which source broke, in milliseconds.
@@ -15,9 +15,9 @@ from twisted.python.failure import Failure
 
 from crawler.items import Reject
 from crawler.spiders.wordpress import WordPressSpider
-from samplesite.content import PER_PAGE, SampleSite
-from samplesite.faces import DEFAULT_FACE, Links
-from samplesite.routes import Router
+from testing.samplesite.content import PER_PAGE, SampleSite
+from testing.samplesite.faces import DEFAULT_FACE, Links
+from testing.samplesite.routes import Router
 
 BASE = "http://news.test:8000"  # never contacted: the router answers in process
 

@@ -21,8 +21,8 @@ from corpus import sharedrun
 from corpus.db import get_engine, init_db
 from corpus.models import CrawlRun, Post, PostRevision, Term
 from corpus.writer import CorpusWriter
-from samplesite.groundtruth import ground_truth
-from samplesite.server import SampleSite, make_server
+from testing.samplesite.groundtruth import ground_truth
+from testing.samplesite.server import SampleSite, make_server
 from testing.verify import differences
 from tests.corpus_check import REPO
 from tests.test_writer import duplicates, post
@@ -32,7 +32,7 @@ IDLE = "3"  # seconds a worker waits, idle, before it stops (default 10)
 
 
 def laocorpus(*args: str, wait: bool = True):
-    return run([sys.executable, "-m", "corpus.cli", *args], wait)
+    return run([sys.executable, "-m", "cli.main", *args], wait)
 
 
 def run(args: list[str], wait: bool = True, timeout: float = 300):

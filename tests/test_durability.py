@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from corpus.db import dispose_engines, get_engine
 from corpus.models import CrawlRun
-from samplesite.groundtruth import ground_truth
-from samplesite.server import SampleSite, make_server
+from testing.samplesite.groundtruth import ground_truth
+from testing.samplesite.server import SampleSite, make_server
 from testing.verify import differences
 from tests.corpus_check import wait_for_posts
 from tests.test_scheduled import laocorpus_crawl

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from corpus import lao, neardup
-from corpus.export import (
+from analysis import neardup
+from corpus.writer import CorpusWriter
+from publish.export import (
     EXPORT_FIELDS,
     FIELD_SCHEMA,
     FilterError,
@@ -22,9 +23,9 @@ from corpus.export import (
     iter_posts,
     parse_fields,
 )
-from corpus.writer import CorpusWriter
 from tests.truth_corpus import BASE_URL, planted_pairs, write_posts
 from tests.truth_corpus import record as truth_record
+from text import lao
 
 VTE = "+07:00"
 
@@ -253,7 +254,7 @@ def test_bad_filter_values_are_named(corpus) -> None:
 
 
 def test_failed_export_leaves_no_file(corpus, tmp_path, monkeypatch) -> None:
-    import corpus.export as module
+    import publish.export as module
 
     real = module.iter_posts
 

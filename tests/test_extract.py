@@ -4,10 +4,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from corpus import lao
 from crawler.extract.wordpress import WordPressPostParser, canonicalize_url
 from crawler.sites import get_profile, registry
 from pipelines.clean import html_to_text
+from text import lao
 
 PAGE = Path(__file__).parent / "data" / "lsr_2709.html"
 TITLE = "ກອງປະຊຸມເຈົ້າໜ້າທີ່ອາວຸດໂສ ປະເທດລຸ່ມແມ່ນ້ຳຂອງ ກ່ຽວກັບວຽກງານຕ້ານການຄ້າມະນຸດ ຄັ້ງທີ 11"
@@ -95,8 +95,8 @@ def test_every_spelling_of_a_lao_permalink_is_one_url() -> None:
 
 def test_huge_urls_are_canonicalized_but_never_remembered() -> None:
     """A hostile page of megabyte links must not fill the URL cache."""
-    from corpus import urls
     from crawler import scope
+    from text import urls
 
     huge = "https://lsr.com.la/" + "ກ" * 100_000
     before = (urls._cached_canonical.cache_info().currsize, scope._cached_origin.cache_info())

@@ -383,8 +383,8 @@ def test_streamed_in_small_chunks_the_sample_site_equals_its_ground_truth(
 ) -> None:
     """Chunks of 7: every sitemap and listing page is handed out over several continuations,
     in a full and then an incremental crawl; the corpus is still exactly the ground truth."""
-    from samplesite.faces import Face, face_ground_truth
-    from samplesite.server import make_server
+    from testing.samplesite.faces import Face, face_ground_truth
+    from testing.samplesite.server import make_server
     from testing.verify import differences
 
     sample, face = site_truth, Face("lsr", "pretty", "on")
@@ -412,6 +412,6 @@ def test_streamed_in_small_chunks_the_sample_site_equals_its_ground_truth(
 
 @pytest.fixture
 def site_truth():
-    from samplesite.server import SampleSite
+    from testing.samplesite.server import SampleSite
 
     return SampleSite(posts=120, seed=1)

@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from corpus import lao
+from text import lao
 
 AM = "\u0eb3"  # ຳ
 NIGGAHITA, AA = "\u0ecd", "\u0eb2"

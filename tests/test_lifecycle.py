@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from corpus.cli_errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED
+from cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED
 from corpus.db import get_engine
 from corpus.lock import lock_path
 from corpus.models import CrawlRun, Reject
-from samplesite.groundtruth import ground_truth
-from samplesite.server import SampleSite, make_server
+from testing.samplesite.groundtruth import ground_truth
+from testing.samplesite.server import SampleSite, make_server
 from testing.verify import differences
 from tests.corpus_check import REPO, run_crawl, wait_for_posts
 from tests.test_scheduled import laocorpus_crawl
@@ -170,7 +170,7 @@ def laocorpus_crawl_wordpress(base_url: str, db: str, tmp: Path):
 
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("CORPUS_DATABASE_URL", None)
-    command = [sys.executable, "-m", "corpus.cli", "crawl", "wordpress", "--base-url", base_url]
+    command = [sys.executable, "-m", "cli.main", "crawl", "wordpress", "--base-url", base_url]
     command += ["--db", db, "--lock-dir", str(tmp / "locks")]
     command += ["--log-file", str(tmp / "logs" / "crawl.log")]
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)

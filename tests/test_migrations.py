@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from corpus import schema
 from corpus.db import CorpusError, get_engine, init_db
 from corpus.models import Base
-from samplesite.groundtruth import ground_truth
+from testing.samplesite.groundtruth import ground_truth
 from testing.verify import differences
 from tests.corpus_check import REPO, run_crawl
 
@@ -31,7 +31,7 @@ def laocorpus(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("CORPUS_DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "corpus.cli", *args],
+        [sys.executable, "-m", "cli.main", *args],
         cwd=REPO,
         env=env,
         capture_output=True,

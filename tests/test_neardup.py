@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from sqlalchemy import select, update
 
-from corpus import lao, neardup
+from analysis import neardup
 from corpus.db import init_db
 from corpus.models import MinHashSignature, NearDuplicate, Post
 from tests.truth_corpus import BASE_URL, planted_pairs, write_posts
+from text import lao
 
 
 def found_pairs(engine) -> dict[tuple[str, str], float]:

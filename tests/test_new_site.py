@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from crawler.fixtures import fixture_name, read_pages
-from samplesite.faces import Face, face_ground_truth
-from samplesite.server import make_server
+from testing.samplesite.faces import Face, face_ground_truth
+from testing.samplesite.server import make_server
 from tests.test_cli import laocorpus
 
 

@@ -7,10 +7,10 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpus import lao
 from crawler.extract.wordpress import WordPressPostParser
 from crawler.sites import get_profile
 from pipelines.clean import html_to_text
+from text import lao
 
 LAO_CONSONANTS = [chr(c) for c in range(0x0E81, 0x0EAF) if unicodedata.category(chr(c)) == "Lo"]
 lao_text = st.text(

@@ -24,7 +24,7 @@ from benchmarks.realpages import (
     our_items,
     score,
 )
-from corpus.cli_extract import extract
+from cli.extract import extract
 
 pytestmark = pytest.mark.xdist_group("realpages")
 

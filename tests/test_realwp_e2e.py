@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from corpus.db import dispose_engines, get_engine
-from corpus.export import iter_posts
 from corpus.models import CrawlRun
+from publish.export import iter_posts
 from testing.realwp import Variant, WordPressSite, theme_rest_grid
 from testing.realwp.compare import compare
 from tests.corpus_check import rejects, run_crawl

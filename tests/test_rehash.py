@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from click.testing import CliRunner
 from sqlalchemy import select, update
 
-from corpus import neardup
-from corpus.cli import cli
+from analysis import neardup
+from cli.main import cli
 from corpus.models import Post
 from tests.truth_corpus import BASE_URL, record, write_posts
 
@@ -125,7 +125,7 @@ def test_rehash_brings_an_old_corpus_up_to_date(truth, sqlite_url) -> None:
 
 def test_rehash_of_a_missing_corpus_is_one_line(tmp_path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "corpus.cli", "rehash", "--db", f"sqlite:///{tmp_path}/none.sqlite"],
+        [sys.executable, "-m", "cli.main", "rehash", "--db", f"sqlite:///{tmp_path}/none.sqlite"],
         capture_output=True,
         text=True,
         check=False,

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from corpus.db import get_engine
 from corpus.models import CrawlRun
-from samplesite.content import AUTHOR_BY_LOGIN, SampleSite
-from samplesite.faces import Face, face_ground_truth
-from samplesite.groundtruth import ground_truth
-from samplesite.server import make_server
+from testing.samplesite.content import AUTHOR_BY_LOGIN, SampleSite
+from testing.samplesite.faces import Face, face_ground_truth
+from testing.samplesite.groundtruth import ground_truth
+from testing.samplesite.server import make_server
 from testing.verify import differences
 from tests.corpus_check import run_crawl
 

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from corpus.db import get_engine
-from corpus.export import iter_posts
 from corpus.models import CrawlRun, Post, Reject
+from publish.export import iter_posts
 from tests.corpus_check import run_crawl
 from tests.hostile.server import HostileServer, Route, Seen
 

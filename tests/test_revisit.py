@@ -18,15 +18,15 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from corpus.cli import cli
+from cli.main import cli
 from corpus.db import dispose_engines, get_engine
 from corpus.models import CrawlRun, Post, PostRevision
 from corpus.revisits import Candidate
 from crawler.extract.wordpress import canonicalize_url
 from crawler.revisit import RevisitPolicy
-from samplesite.server import SampleSite, make_server
 from testing.realwp import Variant, WordPressSite
 from testing.realwp.bulk import add_posts, edit_post, log_requests, requests_served
+from testing.samplesite.server import SampleSite, make_server
 from tests.corpus_check import run_crawl
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("realwp-revisit")]

@@ -25,10 +25,10 @@ from typing import Any
 
 import pytest
 
-from samplesite import SampleSite, SampleSiteServer, check_clean, ground_truth, make_server
-from samplesite.content import english_date
-from samplesite.faces import Face, face_ground_truth, multipage
-from samplesite.lexicon import BOILERPLATE
+from testing.samplesite import SampleSite, SampleSiteServer, check_clean, ground_truth, make_server
+from testing.samplesite.content import english_date
+from testing.samplesite.faces import Face, face_ground_truth, multipage
+from testing.samplesite.lexicon import BOILERPLATE
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def undirty(fragment: str) -> str:
-    """Inverse of samplesite.dirty for an HTML fragment: the reference cleaner of these tests."""
+    """Inverse of testing.samplesite.dirty for an HTML fragment: these tests' reference cleaner."""
     text = unescape(re.sub(r"<[^>]+>", "", fragment))
     text = text.translate({ord(z): None for z in ZERO_WIDTH}).replace("\xa0", " ")
     text = " ".join(text.split())
@@ -448,7 +448,7 @@ def test_main_serves_and_writes_ground_truth(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "samplesite",
+            "testing.samplesite",
             "--port",
             "0",
             "--posts",

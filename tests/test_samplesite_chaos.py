@@ -24,10 +24,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from samplesite import SampleSite, SampleSiteServer, chaos, ground_truth, make_server
-from samplesite.chaos import FAULTS, POST_FAULTS, REASONS, chaos_plan, chaos_truth
-from samplesite.content import CATEGORY_BY_SLUG
-from samplesite.faces import Face, face_ground_truth, multipage, plain_path
+from testing.samplesite import SampleSite, SampleSiteServer, chaos, ground_truth, make_server
+from testing.samplesite.chaos import FAULTS, POST_FAULTS, REASONS, chaos_plan, chaos_truth
+from testing.samplesite.content import CATEGORY_BY_SLUG
+from testing.samplesite.faces import Face, face_ground_truth, multipage, plain_path
 
 ROOT = Path(__file__).resolve().parent.parent
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -58,7 +58,7 @@ def request(
 
 
 def undirty(fragment: str) -> str:
-    """Inverse of samplesite.dirty for an HTML fragment (as in test_samplesite.py)."""
+    """Inverse of testing.samplesite.dirty for an HTML fragment (as in test_samplesite.py)."""
     text = html.unescape(re.sub(r"<[^>]+>", "", fragment))
     text = text.translate({ord(z): None for z in ZERO_WIDTH}).replace("\xa0", " ")
     text = " ".join(text.split())
@@ -614,7 +614,7 @@ def test_main_serves_chaos_and_writes_its_truth(tmp_path: Path) -> None:
     out = tmp_path / "truth.json"
     args = ["--port", "0", "--posts", "40", "--seed", "3", "--chaos", "--chaos-seed", "2"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "samplesite", *args, "--ground-truth", str(out)],
+        [sys.executable, "-m", "testing.samplesite", *args, "--ground-truth", str(out)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -637,7 +637,7 @@ def test_main_serves_chaos_and_writes_its_truth(tmp_path: Path) -> None:
 
 def test_main_refuses_a_chaos_seed_without_chaos() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "samplesite", "--port", "0", "--chaos-seed", "2"],
+        [sys.executable, "-m", "testing.samplesite", "--port", "0", "--chaos-seed", "2"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
-from samplesite import SampleSite, make_server
-from samplesite.content import CATEGORY_BY_SLUG
-from samplesite.faces import (
+from testing.samplesite import SampleSite, make_server
+from testing.samplesite.content import CATEGORY_BY_SLUG
+from testing.samplesite.faces import (
     PERMALINKS,
     REST_MODES,
     THEMES,
@@ -35,10 +35,10 @@ from samplesite.faces import (
     page_sizes,
     plain_path,
 )
-from samplesite.feeds import rss
-from samplesite.lexicon import MONTHS_LAO
-from samplesite.server import SampleSiteServer
-from samplesite.themes import entry_body
+from testing.samplesite.feeds import rss
+from testing.samplesite.lexicon import MONTHS_LAO
+from testing.samplesite.server import SampleSiteServer
+from testing.samplesite.themes import entry_body
 from tests.test_samplesite import fetch, get_text, undirty
 
 FACES = [Face(t, p, r) for t in THEMES for p in PERMALINKS for r in REST_MODES]
@@ -482,7 +482,7 @@ def test_newsbox_dateless_post_has_no_date_anywhere(site: SampleSite, serve: Any
 
 
 def test_newsbox_lao_dates(site: SampleSite, serve: Any) -> None:
-    from samplesite import newsbox
+    from testing.samplesite import newsbox
 
     base = serve(Face("newsbox", "pretty", "on")).base_url
     seed = site.by_id[site.seed_post_id]
@@ -573,7 +573,7 @@ def test_main_serves_a_face_and_writes_its_ground_truth(tmp_path: Path) -> None:
     args = ["--port", "0", "--posts", "40", "--seed", "2", "--ground-truth", str(out)]
     face_args = ["--theme", "newsbox", "--permalinks", "plain", "--rest", "off"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "samplesite", *args, *face_args],
+        [sys.executable, "-m", "testing.samplesite", *args, *face_args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -593,7 +593,7 @@ def test_main_serves_a_face_and_writes_its_ground_truth(tmp_path: Path) -> None:
         _, err = proc.communicate(timeout=10)
     assert err == ""
     bad = subprocess.run(
-        [sys.executable, "-m", "samplesite", "--theme", "nope"],
+        [sys.executable, "-m", "testing.samplesite", "--theme", "nope"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -603,7 +603,7 @@ def test_main_serves_a_face_and_writes_its_ground_truth(tmp_path: Path) -> None:
 
 
 def test_newsbox_pages_render_fast_on_a_big_site() -> None:
-    from samplesite import newsbox
+    from testing.samplesite import newsbox
 
     big = SampleSite(posts=20_000, seed=5)
     links = Links.of("http://127.0.0.1:1", Face("newsbox", "plain", "on"))

@@ -16,10 +16,10 @@ import pytest
 from sqlalchemy import select
 
 from corpus.db import get_engine
-from corpus.export import iter_posts
 from corpus.models import CrawlRun, Post, PostRevision
-from samplesite.groundtruth import ground_truth
-from samplesite.server import SampleSite, make_server
+from publish.export import iter_posts
+from testing.samplesite.groundtruth import ground_truth
+from testing.samplesite.server import SampleSite, make_server
 from testing.verify import differences
 from tests.corpus_check import REPO, wait_for_posts
 
@@ -32,7 +32,7 @@ def laocorpus_crawl(base_url: str, db: str, tmp: Path, *extra: str, wait: bool =
     command = [
         sys.executable,
         "-m",
-        "corpus.cli",
+        "cli.main",
         "crawl",
         "lsr",
         "--base-url",
@@ -172,7 +172,7 @@ def test_runs_lists_recent_runs(tmp_path: Path, sqlite_url: str) -> None:
         assert laocorpus_crawl(server.base_url, sqlite_url, tmp_path).returncode == 0
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "200"}
     listing = subprocess.run(
-        [sys.executable, "-m", "corpus.cli", "runs", "--db", sqlite_url],
+        [sys.executable, "-m", "cli.main", "runs", "--db", sqlite_url],
         cwd=REPO,
         env=env,
         capture_output=True,

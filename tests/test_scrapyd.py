@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from corpus.db import get_engine
-from samplesite.groundtruth import ground_truth
+from testing.samplesite.groundtruth import ground_truth
 from testing.verify import differences
 from tests.corpus_check import REPO
 

@@ -23,10 +23,12 @@ from zoneinfo import ZoneInfo
 import icu
 import pytest
 
-from corpus import lao, neardup, search
-from corpus.serve import build_search_index
+from analysis import neardup
+from publish import search
+from publish.serve import build_search_index
 from tests.corpus_check import REPO
 from tests.truth_corpus import BASE_URL, planted_pairs, write_posts
+from text import lao
 
 LAO = range(0x0E80, 0x0F00)
 # One worker runs the module, so the shared server starts once (make test runs -n 2).
@@ -59,7 +61,7 @@ def unique_phrase(truth: dict[str, Any]) -> tuple[str, str]:
 def icu_words(text: str) -> list[str]:
     """The test's own ICU segmentation: every word-status segment of the search-folded text.
 
-    Independent of corpus/search.py and the FTS5 tokenizer; shares only ICU and the fold.
+    Independent of publish/search.py and the FTS5 tokenizer; shares only ICU and the fold.
     """
     breaker = icu.BreakIterator.createWordInstance(icu.Locale("lo"))
     text = lao.search_key(text)
@@ -114,7 +116,7 @@ def served(truth, tmp_path_factory):
             [
                 sys.executable,
                 "-m",
-                "corpus.cli",
+                "cli.main",
                 "serve",
                 "--db",
                 f"sqlite:///{path}",
@@ -405,7 +407,7 @@ def test_index_command_builds_then_refreshes(truth, tmp_path) -> None:
     path = tmp_path / "corpus.sqlite"
     write_posts(f"sqlite:///{path}", truth["posts"][:40]).dispose()
     env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "80"}
-    command = [sys.executable, "-m", "corpus.cli", "index", "--db", f"sqlite:///{path}"]
+    command = [sys.executable, "-m", "cli.main", "index", "--db", f"sqlite:///{path}"]
     first = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True)
     assert (first.returncode, first.stderr.strip()) == (0, "search index built: 40 posts")
     assert matching(path, "ປີ") == {

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from corpus.card import CARD, write_card
 from corpus.db import init_db
-from corpus.export import export
 from corpus.writer import CorpusWriter
 from crawler.fixtures import download, load_profile, new_site
+from publish.card import CARD, write_card
+from publish.export import export
 from tests.hostile.server import HostileServer, Route
 from tests.test_cli import laocorpus
 from tests.test_writer import post

@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from corpus.db import get_engine
 from corpus.models import CrawlRun
-from samplesite.faces import PERMALINKS, REST_MODES, THEMES, Face, face_ground_truth
-from samplesite.server import make_server
+from testing.samplesite.faces import PERMALINKS, REST_MODES, THEMES, Face, face_ground_truth
+from testing.samplesite.server import make_server
 from testing.verify import differences
 from tests.corpus_check import run_crawl
 

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from corpus import lao
 from corpus.db import init_db
-from corpus.export import iter_posts
 from corpus.models import Post, Reject
 from corpus.writer import CorpusWriter
+from publish.export import iter_posts
+from text import lao
 
 VTE = ZoneInfo("Asia/Vientiane")
 BASE = datetime(2016, 11, 25, 9, 30, tzinfo=VTE)

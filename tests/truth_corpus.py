@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from corpus import lao
 from corpus.db import init_db
 from corpus.writer import CorpusWriter
+from text import lao
 
 BASE_URL = "http://lsr.test"
 

@@ -14,8 +14,8 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
-from corpus.cli_errors import EXIT_FAILED
 from crawler.extensions.lifecycle import watch
+from schema.exits import EXIT_FAILED
 
 
 class Command(ScrapyCrawlCommand):

@@ -22,12 +22,12 @@ from typing import Any
 
 from scrapy import signals
 
-from corpus.cli_errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_IO, EXIT_LOCKED
 from corpus.lock import CrawlLock, LockHeld
 from crawler.corpusaddon import CorpusPort, corpus_of
 from crawler.extensions.corpusrun import run_status
 from crawler.settings_check import SettingsError, check_settings
 from schema import SUMMARY_COUNTERS
+from schema.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_IO, EXIT_LOCKED
 
 logger = logging.getLogger(__name__)
 

@@ -84,9 +84,9 @@ def finished_item(
 ) -> dict[str, Any]:
     """A spider's ``Post`` after the clean and validate pipelines, export-shaped: the last
     half of ``stored_item``, for callers (page fixtures) that ran the spider's callbacks."""
-    from corpus import lao
     from pipelines.clean import CleanPipeline
     from pipelines.validate import ValidatePipeline
+    from text import lao
 
     CleanPipeline().process_item(post)
     post["content_hash"] = lao.content_hash(post.get("text") or "")

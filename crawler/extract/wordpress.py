@@ -24,11 +24,11 @@ import regex
 from lxml import etree
 from parsel import Selector
 
-from corpus.urls import canonical_url as canonicalize_url
 from crawler.dates import parse_date, parse_iso
 from crawler.extract import body, tree
 from crawler.extract.jsonld import ArticleMetadata, article_metadata
 from crawler.sites import SiteProfile, generic_profile
+from text.urls import canonical_url as canonicalize_url
 
 # Profile selector keys (``SiteProfile.selectors``): each, when given, is tried before the
 # generic layers of its field.

@@ -110,7 +110,7 @@ def compare(
     rejects: dict[str, str],
     name: str = "corpus",
 ) -> Report:
-    """Differences between stored posts (``corpus.export.iter_posts`` records) and the truth."""
+    """Differences between stored posts (``publish.export.iter_posts`` records) and the truth."""
     stored = list(stored_posts)
     report = Report(name, len(truth.posts), len(stored))
     by_url = {url_key(record["url"]): record for record in stored}

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
-from samplesite import lexicon
+from testing.samplesite import lexicon
 
 AUTHORS = (
     ("somphone", "ສົມພອນ ແສງດາລາ"),

@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 from crawler.fixtures import fixture_dir, save_fixtures
-from samplesite.server import SampleSite, make_server
+from testing.samplesite.server import SampleSite, make_server
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = {"posts": 120, "seed": 1}

@@ -24,8 +24,8 @@ from crawler.fixtures import (
     save_fixtures,
     update_fixtures,
 )
-from samplesite.faces import Face, face_ground_truth
-from samplesite.server import make_server
+from testing.samplesite.faces import Face, face_ground_truth
+from testing.samplesite.server import make_server
 from tests.hostile.server import HostileServer, Route
 from tests.sites.resave import SAMPLE, SITES, resave
 
@@ -64,7 +64,7 @@ def test_each_fixture_directory_is_a_site_with_fixtures(directory: Path) -> None
 
 @functools.cache
 def truth(theme: str) -> dict:
-    from samplesite.server import SampleSite
+    from testing.samplesite.server import SampleSite
 
     return face_ground_truth(SampleSite(**SAMPLE), Face(theme, "pretty", "on"))
 

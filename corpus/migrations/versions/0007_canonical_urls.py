@@ -4,7 +4,7 @@ Revision ID: 0007_canonical_urls
 Revises: 0006_revisit_verification
 Create Date: 2026-12-01
 
-Every ``posts.url`` and ``rejects.url`` is rewritten by :func:`corpus.urls.canonical_url`
+Every ``posts.url`` and ``rejects.url`` is rewritten by :func:`text.urls.canonical_url`
 (w3lib's canonicalization, without tracking parameters or the default port). Rows of one
 site that now share a URL are one post read through two spellings, and are merged:
 
@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from corpus.urls import canonical_url
+from text.urls import canonical_url
 
 revision = "0007_canonical_urls"
 down_revision = "0006_revisit_verification"

@@ -1,0 +1,1 @@
+"""Reading the corpus to learn from it: near-duplicates and statistics."""

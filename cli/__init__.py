@@ -1,0 +1,1 @@
+"""``laocorpus``: one module per command group; arguments and printing, no SQL and no logic."""

@@ -1,0 +1,1 @@
+"""Text of the corpus: Lao normalization, segmentation and shingles; the identity of a URL."""
