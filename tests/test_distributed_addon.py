@@ -136,7 +136,8 @@ def test_scrapy_crawl_with_the_setting_alone_is_a_worker_of_the_run(seeded) -> N
 def test_a_worker_asked_for_another_site_than_the_run_refuses(seeded) -> None:
     with pytest.raises(CrawlRefused) as refused:
         crawl_built(seeded["settings"], base_url="http://127.0.0.1:9999")
-    assert str(refused.value) == f"run {seeded['run_id']} crawls {MIRROR}, not http://127.0.0.1:9999"
+    expected = f"run {seeded['run_id']} crawls {MIRROR}, not http://127.0.0.1:9999"
+    assert (str(refused.value), refused.value.exit_code) == (expected, 1)
 
 
 class Engine:
