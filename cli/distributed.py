@@ -206,6 +206,8 @@ def crawl_worker(
     outcome = run_crawl(
         site,
         database_url=url,
+        # The run's own arguments: the add-on would otherwise build the spider again with them.
+        spider_args={"base_url": meta["base_url"], "discovery": meta["discovery"], "mode": "full"},
         settings={
             "CORPUS_REDIS_URL": redis_url,
             "CORPUS_REDIS_PREFIX": redis_prefix,

@@ -13,37 +13,17 @@ from pathlib import Path
 import click
 
 from schema.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_IO, EXIT_LOCKED, EXIT_USAGE
+from schema.extras import MODULE_EXTRAS, missing_extra
 
-__all__ = ["EXIT_FAILED", "EXIT_INTERRUPTED", "EXIT_IO", "EXIT_LOCKED", "EXIT_USAGE"]
-
-
-# The optional extras of pyproject.toml, by the top-level module each distribution installs: a
-# command that needs a missing one says which extra to install (tests/test_crawl_only.py checks
-# this table against pyproject.toml).
-MODULE_EXTRAS = {
-    "numpy": "analysis",
-    "datasketch": "analysis",
-    "pyarrow": "publish",
-    "matplotlib": "publish",
-    "yaml": "publish",
-    "fontTools": "publish",
-    "datasette": "publish",
-    "uvicorn": "publish",
-    "redis": "distributed",
-    "scrapy_redis": "distributed",
-}
-
-
-def missing_extra(error: ImportError) -> str | None:
-    """The one-line advice for a module of an optional extra that is not installed, or None."""
-    module = (getattr(error, "name", None) or "").split(".")[0]
-    extra = MODULE_EXTRAS.get(module)
-    if extra is None:
-        return None
-    return (
-        f"this command needs the {extra!r} extra ({module} is not installed): "
-        f"pip install 'lao-news-corpus[{extra}]'"
-    )
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INTERRUPTED",
+    "EXIT_IO",
+    "EXIT_LOCKED",
+    "EXIT_USAGE",
+    "MODULE_EXTRAS",
+    "missing_extra",
+]
 
 
 class CannotWrite(click.ClickException):

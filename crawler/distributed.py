@@ -5,13 +5,17 @@ How a run goes (README, "Running distributed"):
 1. ``laocorpus seed SITE --redis URL`` opens a crawl run in the corpus and writes, under
    ``{prefix}:{site}:{run}:``, the run's settings (``meta``) and one start message (``start``).
 2. ``laocorpus crawl SITE --redis URL`` — or ``scrapy crawl SITE -s CORPUS_REDIS_URL=URL`` —
-   starts a worker. The setting makes the spider loader (crawler/spiderloader.py) hand out
-   the site's spider with :class:`DistributedWorker` mixed in, whose scheduler and duplicate
-   filter are scrapy-redis's on the run's keys: ``requests`` (a priority queue of requests as
-   JSON, crawler/redisjson.py) and ``dupefilter`` (a set of request fingerprints).
-3. The first idle worker takes the start message and schedules the spider's own first
-   requests; every request any worker yields then goes to the shared queue, and any worker may
-   take it. Callbacks travel by name, so any worker can run any of them.
+   starts a worker. The setting switches on the add-on (crawler/distributedaddon.py, in
+   ``ADDONS``), which joins the run (:func:`join`) and wires the worker through settings
+   alone: scrapy-redis's scheduler and duplicate filter on the run's keys (:class:`RedisScheduler`,
+   :class:`CachedDupeFilter`) — ``requests`` (a priority queue of requests as JSON,
+   crawler/redisjson.py) and ``dupefilter`` (a set of request fingerprints) —, the start
+   message (:class:`WorkerStartMiddleware`), when to stop (:class:`WorkerIdleExtension`) and
+   the shared run row (crawler/extensions/workerrun.py). The spider is the site's own class.
+3. Every worker holds its spider's start requests back; the first idle one takes the start
+   message and sends them to the engine; every request any worker yields then goes to the
+   shared queue, and any worker may take it. Callbacks travel by name, so any worker can run
+   any of them.
 4. A worker stops once the queue is drained, no other worker is busy, and it has itself been
    idle for ``MAX_IDLE_TIME_BEFORE_CLOSE`` seconds; the last one out closes the run and deletes
    its keys (crawler/extensions/workerrun.py).
@@ -23,21 +27,31 @@ each probe's ``meta`` instead of a spider attribute, so whichever worker gets th
 where the last one stopped. Distributed runs are full walks: an incremental sweep's check for
 removed posts needs the whole listing in one process, so that stays ``laocorpus crawl SITE``.
 
-This module is the one place that knows scrapy-redis 0.9.1 and its gaps on Scrapy 2.19:
+Why the spider may be built twice: Scrapy builds the spider before it loads add-ons, so an
+add-on cannot give it arguments. ``laocorpus crawl SITE --redis`` passes the run's own (base
+URL, discovery, a full walk); a spider built with others (``scrapy crawl SITE`` gets its
+profile's) is built again by :func:`join`, through its own ``from_crawler``, before any other
+component has seen it.
 
-* its spiders define only ``start_requests``, which Scrapy 2.13+ no longer calls: the worker's
-  ``start()`` yields nothing and the start message comes through scrapy-redis's idle-signal
-  path (``spider_idle`` → ``schedule_next_requests`` → ``make_request_from_data``);
-* its idle timer is a class attribute set at import and reset only while the start list holds
-  data, so a worker idle for a moment late in a long crawl would close at once: the timer here
-  counts from this worker's last request, and waits while another worker is busy;
-* its keys come from settings formatted with the spider name: here they are per site and run,
-  taken by the scheduler from the spider;
-* its duplicate filter asks Redis about every link met, though most were met before: a local
+This module is the one place that knows scrapy-redis 0.9.1 and its gaps on Scrapy 2.19. Its
+scheduler, queue and duplicate filter are used; its spider classes (``RedisMixin``) are not:
+
+* they define only ``start_requests``, which Scrapy 2.13+ no longer calls, and their start
+  path is the spider's own ``spider_idle`` → ``schedule_next_requests`` →
+  ``make_request_from_data``, which needs the mixin in the spider class. A spider middleware
+  does it instead: its ``process_start`` holds the spider's start requests back, and on
+  ``spider_idle`` it takes the start message and sends them (:class:`WorkerStartMiddleware`);
+* their idle timer is a class attribute set at import and reset only while the start list
+  holds data, so a worker idle for a moment late in a long crawl would close at once: the
+  timer here counts from this worker's last request, and waits while another worker is busy
+  (:class:`WorkerIdleExtension`);
+* their keys come from settings formatted with the spider name: here they are per site and
+  run, the ones the worker joined;
+* the duplicate filter asks Redis about every link met, though most were met before: a local
   cache of the fingerprints this worker already met skips those round trips;
-* its scheduler passes ``spider=`` to the stats (deprecated) and, without
+* the scheduler passes ``spider=`` to the stats (deprecated) and, without
   ``SCHEDULER_PERSIST``, a worker closing first would delete the others' queue;
-* its priority queue orders requests of equal priority by URL, which starves the home
+* the priority queue orders requests of equal priority by URL, which starves the home
   pagination chain: ties are broken by push time here, newest first, as in Scrapy's scheduler;
 * an idle worker looks at the queue only on the engine's 5-second heartbeat: 1 second here, so
   workers join a crawl as soon as there is work.
@@ -47,10 +61,10 @@ Versions: scrapy-redis 0.9.1 with redis-py 5-8 on Scrapy 2.19 (pinned in pyproje
 
 from __future__ import annotations
 
-import functools
 import importlib
 import inspect
 import json
+import logging
 import os
 import socket
 import time
@@ -63,14 +77,16 @@ import redis
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as ScrapyRedisScheduler
-from scrapy_redis.spiders import RedisMixin
 
 from crawler.corpusaddon import CorpusPort, corpus_of
 from crawler.spiders.wordpress import WordPressSpider
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_PREFIX = "laocorpus"
 POLL_SECONDS = 1.0  # how often an idle worker looks at the shared queue
@@ -182,6 +198,10 @@ class Frontier:
             pipe.zcard(self.keys.requests)
             pipe.llen(self.keys.start)
             return sum(pipe.execute())
+
+    def take_start(self) -> bytes | None:
+        """The start message, taken: no other worker gets it (LPOP is atomic)."""
+        return self.server.lpop(self.keys.start)
 
     def seen(self) -> int:
         return int(self.server.scard(self.keys.dupefilter))
@@ -322,11 +342,14 @@ class CachedDupeFilter(RFPDupeFilter):
 class RedisScheduler(ScrapyRedisScheduler):
     """scrapy-redis's scheduler on the run's keys, persistent, never blocking the reactor."""
 
+    keys: RunKeys
+
     @classmethod
     def from_crawler(cls, crawler):
         settings = crawler.settings
+        worker = worker_of(crawler)
         scheduler = cls(
-            server=connect(settings.get("CORPUS_REDIS_URL")),
+            server=worker.frontier.server,
             persist=True,  # the queue belongs to the run: the last worker out deletes it
             queue_cls=settings.get("SCHEDULER_QUEUE_CLASS") or f"{__name__}.LifoPriorityQueue",
             dupefilter_cls=settings.get("DUPEFILTER_CLASS"),
@@ -336,13 +359,15 @@ class RedisScheduler(ScrapyRedisScheduler):
             ),
         )
         scheduler.stats = crawler.stats
+        scheduler.keys = worker.frontier.keys
         return scheduler
 
     def open(self, spider) -> None:
-        keys: RunKeys = spider.frontier.keys
-        self.queue_key = keys.requests.replace("%", "%%")  # scrapy-redis %-formats it
+        self.queue_key = self.keys.requests.replace("%", "%%")  # scrapy-redis %-formats it
         self.df = load_object(self.dupefilter_cls)(
-            self.server, key=keys.dupefilter, debug=spider.settings.getbool("DUPEFILTER_DEBUG")
+            self.server,
+            key=self.keys.dupefilter,
+            debug=spider.settings.getbool("DUPEFILTER_DEBUG"),
         )
         super().open(spider)
 
@@ -364,82 +389,147 @@ class RedisScheduler(ScrapyRedisScheduler):
         """Keep the keys: other workers are still using them (see WorkerRunExtension)."""
 
 
-class DistributedWorker(RedisMixin):
-    """Mixed into a WordPress spider: requests come from, and go to, the run's Redis queue."""
+@dataclass(frozen=True)
+class Worker:
+    """This crawler's place in a run: the run's frontier, and the name it has there."""
 
     frontier: Frontier
-    worker: str
+    name: str
+
+
+def worker_of(crawler) -> Worker:
+    """The run this crawler is a worker of, joined by the add-on when Scrapy built it."""
+    worker = getattr(crawler, "distributed_worker", None)
+    if worker is None:
+        raise DistributedError(
+            "not a worker of a distributed run: CORPUS_REDIS_URL is set but "
+            "crawler.distributedaddon.DistributedAddon is not in ADDONS"
+        )
+    return worker
+
+
+def join(crawler) -> Worker:
+    """Join the run of the crawler's site, and aim its spider at it (see module docstring).
+
+    Called by the add-on, after Scrapy built the spider and before any other component.
+    """
+    spider = crawler.spider
+    if not isinstance(spider, WordPressSpider):
+        raise DistributedError(f"distributed workers crawl WordPress sites, not {spider.name!r}")
+    frontier = join_run(crawler.settings, spider.site_profile.name)
+    _check_run_row(corpus_of(crawler), frontier.keys.run_id)
+    _aim(crawler, frontier)
+    crawler.distributed_worker = Worker(frontier, worker_name())
+    return crawler.distributed_worker
+
+
+def _aim(crawler, frontier: Frontier) -> None:
+    """The spider with the run's arguments: built again, the same class, when it has others."""
+    spider: WordPressSpider = crawler.spider
+    meta = frontier.meta()
+    base = meta["base_url"]
+    profile = type(spider).profile
+    own = profile.base_url.rstrip("/") if profile else None
+    if spider.base_url not in (base, own):  # asked for another site than the run's
+        raise DistributedError(f"run {frontier.keys.run_id} crawls {base}, not {spider.base_url}")
+    arguments = {"base_url": base, "discovery": meta["discovery"], "mode": "full"}
+    if (spider.base_url, spider.discovery, spider.requested_mode) == tuple(arguments.values()):
+        return
+    if profile is None:
+        arguments["site"] = spider.site_profile.name
+    logger.info("the spider takes run %s's arguments: %s", frontier.keys.run_id, arguments)
+    crawler.spider = crawler.spidercls.from_crawler(crawler, **arguments)
+
+
+class WorkerStartMiddleware:
+    """Spider middleware: a worker's start requests wait for the run's start message.
+
+    ``process_start`` yields nothing and keeps the spider's start requests (as every
+    middleware closer to the spider made them). On ``spider_idle``, the worker that takes the
+    start message from Redis sends them to the engine, so they reach the shared queue like
+    any other request; the other workers never send theirs.
+    """
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.held: AsyncIterator[Any] | None = None
+        self.sending: Any = None  # a Deferred while the start requests are being sent
 
     @classmethod
-    def update_settings(cls, settings) -> None:
-        super().update_settings(settings)  # type: ignore[misc]
-        settings.set("SCHEDULER", f"{__name__}.RedisScheduler", priority="spider")
-        settings.set("DUPEFILTER_CLASS", f"{__name__}.CachedDupeFilter", priority="spider")
-        settings.set("SCHEDULER_PERSIST", True, priority="spider")
-        settings.set("REDIS_URL", settings.get("CORPUS_REDIS_URL"), priority="spider")
-        # The run row is shared: each worker adds its counters to it instead of making its own.
-        extensions = dict(settings.getdict("EXTENSIONS"))
-        extensions["crawler.extensions.corpusrun.CorpusRunExtension"] = None
-        extensions["crawler.extensions.workerrun.WorkerRunExtension"] = 900
-        settings.set("EXTENSIONS", extensions, priority="spider")
+    def from_crawler(cls, crawler) -> WorkerStartMiddleware:
+        middleware = cls(crawler)
+        crawler.signals.connect(middleware.spider_idle, signal=signals.spider_idle)
+        return middleware
 
-    @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
-        profile = getattr(cls, "profile", None)
-        site = profile.name if profile else kwargs.get("site") or _host(kwargs.get("base_url"))
-        frontier = join_run(crawler.settings, site)
-        meta = frontier.meta()
-        asked = (kwargs.get("base_url") or "").rstrip("/")
-        if asked and asked != meta["base_url"]:
-            raise DistributedError(
-                f"run {frontier.keys.run_id} crawls {meta['base_url']}, not {asked}"
-            )
-        _check_run_row(corpus_of(crawler), frontier.keys.run_id)
-        kwargs.update(base_url=meta["base_url"], discovery=meta["discovery"], mode="full")
-        spider = super().from_crawler(crawler, *args, **kwargs)  # type: ignore[misc]
-        spider.frontier = frontier
-        spider.worker = worker_name()
-        spider.redis_key = frontier.keys.start.replace("%", "%%")
-        spider.max_idle_time = crawler.settings.getfloat("MAX_IDLE_TIME_BEFORE_CLOSE", 10)
-        spider._idle_since = time.monotonic()
-        spider._idle_requests = -1
-        spider.setup_redis(crawler)  # connects spider_idle: the path start messages take
-        crawler.signals.connect(spider._poll_faster, signal=signals.spider_opened)
-        return spider
-
-    async def start(self) -> AsyncIterator[scrapy.Request]:
-        """Nothing: the start message arrives through ``spider_idle`` (see module docstring)."""
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        self.held = start
         return
         yield
 
-    def make_request_from_data(self, data: bytes) -> list[scrapy.Request]:
-        """The start message becomes the spider's own first requests (the first probe)."""
+    def spider_idle(self) -> None:
+        if self.sending is not None and not self.sending.called:
+            raise DontCloseSpider  # still sending: the queue is about to fill
+        if self.held is None:
+            return
+        worker = worker_of(self.crawler)
+        data = worker.frontier.take_start()
+        if data is None:
+            return  # another worker took it, or it is not there any more
         message = json.loads(data)
-        if int(message.get("run_id", -1)) != self.frontier.keys.run_id:
-            self.logger.warning("ignoring a start message of another run: %s", message)
-            return []
-        self.logger.info("took the start message of run %s", self.frontier.keys.run_id)
-        return self.next_source("starting")
+        if int(message.get("run_id", -1)) != worker.frontier.keys.run_id:
+            logger.warning("ignoring a start message of another run: %s", message)
+            return
+        logger.info("took the start message of run %s", worker.frontier.keys.run_id)
+        start, self.held = self.held, None
+        self.sending = deferred_from_coro(self._send(start))
+        raise DontCloseSpider
+
+    async def _send(self, start: AsyncIterator[Any]) -> None:
+        try:
+            async for request in start:
+                if isinstance(request, scrapy.Request):
+                    self.crawler.engine.crawl(request)
+                else:
+                    logger.warning("a start item is not a request, dropped: %r", request)
+        except Exception:
+            logger.exception("the spider's start requests failed")
+
+
+class WorkerIdleExtension:
+    """A worker closes only when the run is drained, nobody is busy, and it was idle long
+    enough; and it looks at the shared queue every second, not every five."""
+
+    def __init__(self, crawler) -> None:
+        self.crawler = crawler
+        self.max_idle_time = crawler.settings.getfloat("MAX_IDLE_TIME_BEFORE_CLOSE", 10)
+        self.idle_since = time.monotonic()
+        self.idle_requests = -1  # this worker's request count when the idle time began
+
+    @classmethod
+    def from_crawler(cls, crawler) -> WorkerIdleExtension:
+        extension = cls(crawler)
+        crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(extension.spider_idle, signal=signals.spider_idle)
+        return extension
+
+    def spider_opened(self, spider) -> None:
+        # Private, but missing it only makes idle workers join up to 5 s late.
+        self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = POLL_SECONDS
 
     def spider_idle(self) -> None:
-        """Close only when the run is drained, nobody is busy, and we were idle long enough."""
-        self.schedule_next_requests()  # the start message, if no worker took it yet
+        worker = worker_of(self.crawler)
         now = time.monotonic()
         requests = self.crawler.stats.get_value("downloader/request_count", 0)
         if (
-            requests != self._idle_requests
-            or self.frontier.pending()
-            or self.frontier.others_busy(self.worker)
+            requests != self.idle_requests
+            or worker.frontier.pending()
+            or worker.frontier.others_busy(worker.name)
         ):
-            self._idle_requests, self._idle_since = requests, now
+            self.idle_requests, self.idle_since = requests, now
             raise DontCloseSpider
-        if now - self._idle_since < self.max_idle_time:
+        if now - self.idle_since < self.max_idle_time:
             raise DontCloseSpider
-        self.logger.info("run drained and every worker idle: closing")
-
-    def _poll_faster(self, spider) -> None:
-        # Private, but missing it only makes idle workers join up to 5 s late.
-        self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = POLL_SECONDS
+        logger.info("run drained and every worker idle: closing")
 
 
 def _check_run_row(corpus: CorpusPort, run_id: int) -> None:
@@ -452,19 +542,3 @@ def _check_run_row(corpus: CorpusPort, run_id: int) -> None:
         raise DistributedError(
             f"crawl run {run_id} in {corpus.masked_url} is {state}: seed a new one"
         )
-
-
-def _host(base_url: str | None) -> str:
-    if not base_url:
-        raise DistributedError("a distributed wordpress crawl needs -a site=NAME or -a base_url")
-    return urlsplit(base_url).hostname or "site"
-
-
-@functools.cache
-def worker_class(spidercls: type[WordPressSpider]) -> type:
-    """The spider class with :class:`DistributedWorker` in front (same name, same profile)."""
-    return type(
-        f"{spidercls.__name__}Worker",
-        (DistributedWorker, spidercls),
-        {"name": spidercls.name, "__module__": __name__},
-    )

@@ -88,8 +88,9 @@ TELNETCONSOLE_ENABLED = False
 FEED_EXPORT_ENCODING = "utf-8"
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
-# The corpus handle every component shares (crawler.corpus), opened once per crawler.
-ADDONS = {"crawler.corpusaddon.CorpusAddon": 0}
+# The corpus handle every component shares (crawler.corpus), opened once per crawler; then,
+# with CORPUS_REDIS_URL set, distributed mode (crawler/distributedaddon.py).
+ADDONS = {"crawler.corpusaddon.CorpusAddon": 0, "crawler.distributedaddon.DistributedAddon": 10}
 ITEM_PIPELINES = {
     "pipelines.clean.CleanPipeline": 100,
     "pipelines.validate.ValidatePipeline": 200,
@@ -127,9 +128,8 @@ CORPUS_BATCH_SIZE = 200
 CORPUS_FLUSH_SECONDS = 5.0
 CORPUS_WRITE_RETRY_SECONDS = 300.0  # how long a batch waits for an unavailable database
 
-# Distributed crawls (crawler/distributed.py): with CORPUS_REDIS_URL set, every spider is a
-# worker of the site's run seeded in that Redis (`laocorpus seed`), sharing its queue.
-SPIDER_LOADER_CLASS = "crawler.spiderloader.SpiderLoader"
+# Distributed crawls (crawler/distributed.py): with CORPUS_REDIS_URL set, the add-on makes the
+# crawl a worker of the site's run seeded in that Redis (`laocorpus seed`), sharing its queue.
 CORPUS_REDIS_URL = None
 CORPUS_REDIS_PREFIX = "laocorpus"  # keys: {prefix}:{site}:{run}:requests, :dupefilter, ...
 CORPUS_RUN_ID = None  # None: the site's current run ({prefix}:{site}:run)

@@ -114,3 +114,18 @@ def test_a_command_of_a_missing_extra_names_it_in_one_line(
         f"laocorpus: error: this command needs the {extra!r} extra ({module} is not installed):"
         f" pip install 'lao-news-corpus[{extra}]'\n"
     )
+
+
+def test_a_worker_without_the_distributed_extra_names_it_in_one_line(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'corpus.sqlite'}"
+    worker = without_extras(
+        tmp_path,
+        *("-m", "scrapy", "crawl", "lsr", "-s", f"CORPUS_DATABASE_URL={database}"),
+        *("-s", "CORPUS_REDIS_URL=redis://127.0.0.1:9/0", "-s", "LOG_LEVEL=WARNING"),
+    )
+    assert (worker.returncode, worker.stdout) == (1, "")
+    assert worker.stderr.splitlines()[-1] == (
+        "scrapy: error: CORPUS_REDIS_URL is set, but this command needs the 'distributed' extra"
+        " (redis is not installed): pip install 'lao-news-corpus[distributed]'"
+    )
+    assert "Traceback" not in worker.stderr

@@ -1,7 +1,7 @@
 """A distributed worker's life in the shared crawl run: join, report, leave, close the run.
 
-Replaces CorpusRunExtension in workers (crawler/distributed.py swaps them). Every
-``CORPUS_WORKER_TTL`` / 5 seconds the worker tells Redis it is alive (busy or idle); every
+Replaces CorpusRunExtension in workers (the add-on, crawler/distributedaddon.py, swaps them).
+Every ``CORPUS_WORKER_TTL`` / 5 seconds the worker tells Redis it is alive (busy or idle); every
 ``CORPUS_PROGRESS_SECONDS`` it adds its new counts to the run row, so ``laocorpus runs`` and
 ``laocorpus status`` show the crawl moving. When it closes, it reports its totals and leaves;
 the last worker out — after waiting out the heartbeat of any worker that died silently —
@@ -21,6 +21,7 @@ from twisted.internet.task import LoopingCall
 from corpus import sharedrun
 from corpus.models import utcnow
 from crawler.corpusaddon import corpus_of
+from crawler.distributed import Worker, worker_of
 from crawler.extensions.corpusrun import COUNTERS, field_sources, run_status
 
 logger = logging.getLogger(__name__)
@@ -48,29 +49,34 @@ class WorkerRunExtension:
         return extension
 
     @property
+    def worker(self) -> Worker:
+        return worker_of(self.crawler)
+
+    @property
     def run_id(self) -> int:
-        return self.spider.frontier.keys.run_id
+        return self.worker.frontier.keys.run_id
 
     def spider_opened(self, spider) -> None:
         self.spider = spider
-        self.worker_id = sharedrun.join(self.engine, self.run_id, spider.worker)
+        worker = self.worker
+        self.worker_id = sharedrun.join(self.engine, self.run_id, worker.name)
         self.crawler.stats.set_value("corpus/run_id", self.run_id)
-        spider.frontier.beat(spider.worker, busy=True)
+        worker.frontier.beat(worker.name, busy=True)
         self.last_report = time.monotonic()
         self.loop = LoopingCall(self.tick)
         self.loop.start(max(0.5, self.ttl / 5), now=False)
         spider.logger.info(
             "worker %s joined crawl run %s (%s)",
-            spider.worker,
+            worker.name,
             self.run_id,
-            spider.frontier.keys.base,
+            worker.frontier.keys.base,
         )
 
     def tick(self) -> None:
         """Heartbeat to Redis; now and then, progress to the corpus."""
         try:
             busy = not self.crawler.engine.spider_is_idle()
-            self.spider.frontier.beat(self.spider.worker, busy=busy)
+            self.worker.frontier.beat(self.worker.name, busy=busy)
             if time.monotonic() - self.last_report >= self.progress_seconds:
                 self.report()
         except Exception:  # a hiccup of Redis or the database must not stop the crawl
@@ -111,8 +117,8 @@ class WorkerRunExtension:
         failure = self.crawler.stats.get_value("corpus/monitor_failures")
         status = run_status(reason, failure)  # "interrupted" after Ctrl-C, as for one process
         self.report(status=status, finish_reason=reason, failure=failure, finished_at=utcnow())
-        frontier = spider.frontier
-        frontier.leave(spider.worker)
+        frontier = self.worker.frontier
+        frontier.leave(self.worker.name)
         if await self._last_out(spider):
             if frontier.pending():
                 spider.logger.warning(
@@ -131,7 +137,7 @@ class WorkerRunExtension:
         A worker that died keeps its name in Redis until its heartbeat expires, so the wait
         lasts at most one TTL; a live worker outlasting it will close the run itself.
         """
-        frontier = spider.frontier
+        frontier = self.worker.frontier
         deadline = time.monotonic() + self.ttl + 1
         while True:
             dead = frontier.reap()
