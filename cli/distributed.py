@@ -7,21 +7,15 @@ the crawl run row is shared and each worker adds its counters to it (corpus/shar
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from corpus.db import CorpusError, backend_of, init_db, mask_url, resolve_url
+from cli.options import console, err_console
+from corpus.db import mask_url, resolve_url
 from schema import RUN_COUNTERS
-
-console = Console()
-err_console = Console(stderr=True)
 
 REDIS_HELP = "Redis of the distributed crawl, e.g. redis://host:6379/0."
 PREFIX_OPTION = click.option(
@@ -60,14 +54,6 @@ def redis_options(command: Callable) -> Callable:
     )(command)
 
 
-def _require_postgres(url: str) -> None:
-    if backend_of(url) != "postgresql":
-        raise CorpusError(
-            f"a distributed crawl needs a PostgreSQL corpus that every worker reaches, "
-            f"not {mask_url(url)} (SQLite has one writer on one machine)"
-        )
-
-
 def _check_site(site: str):
     from crawler.sites import registry
 
@@ -76,16 +62,6 @@ def _check_site(site: str):
             f"unknown site {site!r} (known: {', '.join(sorted(registry()))})", param_hint="SITE"
         )
     return registry()[site]
-
-
-def _frontier(redis_url: str, prefix: str, site: str):
-    from crawler.distributed import DistributedError, Frontier, connect, mask_redis_url
-
-    try:
-        server = connect(redis_url)
-    except DistributedError as exc:
-        raise CorpusError(str(exc)) from None
-    return Frontier.current(server, prefix, site), server, mask_redis_url(redis_url)
 
 
 @click.command()
@@ -114,50 +90,24 @@ def seed(
     Then start workers on any machines with `laocorpus crawl SITE --redis URL --db URL`.
     A run nobody works on any more (all workers stopped) is abandoned and replaced.
     """
-    from corpus import sharedrun
-    from crawler.distributed import RunKeys
+    from jobs import distributed
 
     profile = _check_site(site)
     url = resolve_url(database)
-    _require_postgres(url)
-    engine = init_db(url)
-    old, server, shown = _frontier(redis_url, redis_prefix, site)
-    if old is not None:
-        alive = [name for name, state in old.workers().items() if state]
-        if alive:
-            raise click.ClickException(
-                f"crawl run {old.keys.run_id} of {site} still has {len(alive)} live worker(s): "
-                f"see `laocorpus status {site} --redis {shown}`"
-            )
-        left = old.pending()
-        if sharedrun.abandon(engine, old.keys.run_id, f"replaced by a new seed, {left} left"):
-            err_console.print(f"abandoned crawl run {old.keys.run_id} ({left} requests were left)")
-        old.remove()
-    base = (base_url or profile.base_url).rstrip("/")
-    if not base.startswith(("http://", "https://")):
-        raise click.BadParameter(f"{base!r} is not an http(s) URL", param_hint="--base-url")
-    run_id = sharedrun.open_run(
-        engine,
-        site,
-        {"base_url": base, "discovery": discovery, "database": mask_url(url), "redis": shown},
-    )
-    from crawler.distributed import Frontier, worker_name
-
-    frontier = Frontier(server, RunKeys(redis_prefix, site, run_id))
-    frontier.seed(
-        {
-            "site": site,
-            "base_url": base,
-            "discovery": discovery,
-            "database": mask_url(url),
-            "seeded_by": worker_name(),
-            "seeded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        },
-        {"run_id": run_id, "site": site},
-    )
+    try:
+        seeded = distributed.seed(
+            url, site, base_url or profile.base_url, discovery, redis_url, redis_prefix
+        )
+    except distributed.OptionError as exc:
+        raise click.BadParameter(str(exc), param_hint=exc.option) from None
+    if seeded.abandoned:
+        run_id, left = seeded.abandoned
+        err_console.print(f"abandoned crawl run {run_id} ({left} requests were left)")
     click.echo(
-        f"seeded crawl run {run_id} of {site} ({base}) in {shown}, keys {frontier.keys.base}:*"
+        f"seeded crawl run {seeded.run_id} of {site} ({seeded.base_url}) in {seeded.redis}, "
+        f"keys {seeded.keys}:*"
     )
+    shown = seeded.redis
     click.echo(f"start workers with: laocorpus crawl {site} --redis {shown} --db {mask_url(url)}")
 
 
@@ -172,53 +122,33 @@ def crawl_worker(
 ) -> None:
     """One worker of the site's seeded run, until the run is drained; prints its share."""
     from cli.options import check_project_settings
-    from corpus import sharedrun
     from crawler.distributed import worker_name
-    from jobs.crawl import run_crawl
+    from jobs import distributed
 
     _check_site(site)
-    _require_postgres(url)
     check_project_settings()
-    engine = init_db(url)
-    frontier, _server, shown = _frontier(redis_url, redis_prefix, site)
-    if frontier is None or not frontier.meta():
-        raise CorpusError(
-            f"no crawl of {site} is seeded in {shown} (prefix {redis_prefix!r}): "
-            f"run `laocorpus seed {site} --redis {shown}` first"
-        )
-    run_id = frontier.keys.run_id
-    meta = frontier.meta()
-    if base_url and base_url.rstrip("/") != meta["base_url"]:
-        raise click.BadParameter(
-            f"run {run_id} crawls {meta['base_url']}, not {base_url}", param_hint="--base-url"
-        )
-    run = sharedrun.run_row(engine, run_id)
-    if run is None or run["status"] != "running":
-        state = run["status"] if run else "not in this corpus"
-        raise CorpusError(f"crawl run {run_id} of {site} is {state}: seed a new one")
+    try:
+        run_id, meta = distributed.join(url, site, base_url, redis_url, redis_prefix)
+    except distributed.OptionError as exc:
+        raise click.BadParameter(str(exc), param_hint=exc.option) from None
     context = click.get_current_context(silent=True)
     if context is not None and context.get_parameter_source("log_file").name == "DEFAULT":
-        log_file = str(Path(log_file).with_name(f"crawl-{site}-worker-{os.getpid()}.log"))
-    Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        log_file = distributed.worker_log(site, log_file)
     err_console.print(
         f"worker {worker_name()} joining crawl run {run_id} of {site} (log {log_file})"
     )
-    outcome = run_crawl(
+    outcome, me = distributed.work(
+        url,
         site,
-        database_url=url,
-        # The run's own arguments: the add-on would otherwise build the spider again with them.
-        spider_args={"base_url": meta["base_url"], "discovery": meta["discovery"], "mode": "full"},
-        settings={
-            "CORPUS_REDIS_URL": redis_url,
-            "CORPUS_REDIS_PREFIX": redis_prefix,
-            "CORPUS_RUN_ID": run_id,
-            "MAX_IDLE_TIME_BEFORE_CLOSE": worker_idle,
-        },
+        run_id,
+        meta,
+        redis_url=redis_url,
+        prefix=redis_prefix,
+        worker_idle=worker_idle,
         log_file=log_file,
         console=err_console,
     )
-    me = next((w for w in sharedrun.workers(engine, run_id) if w["worker"] == worker_name()), None)
-    _print_workers(sharedrun.workers(engine, run_id), sharedrun.run_row(engine, run_id))
+    _print_workers(*distributed.shares(url, run_id))
     if me is None or me["status"] != "finished":
         reason = (me or {}).get("failure") or f"finish reason {outcome.finish_reason!r}"
         raise click.ClickException(f"worker {worker_name()} of crawl run {run_id}: {reason}")
@@ -234,36 +164,29 @@ def status(site: str, database: str | None, redis_url: str, redis_prefix: str) -
 
     Workers report every few seconds; `watch -n 5 laocorpus status SITE --redis URL` follows it.
     """
-    from corpus import sharedrun
+    from jobs import distributed
 
     _check_site(site)
-    url = resolve_url(database)
-    engine = init_db(url)
-    frontier, _server, shown = _frontier(redis_url, redis_prefix, site)
-    if frontier is None:
+    found, shown = distributed.view(resolve_url(database), site, redis_url, redis_prefix)
+    if found is None:
         click.echo(f"no distributed crawl of {site} is under way in {shown}")
         return
-    run_id = frontier.keys.run_id
-    alive = frontier.workers()
-    summary = Table(title=f"Distributed crawl run {run_id} of {site}", show_header=False)
+    alive = found.alive
+    summary = Table(title=f"Distributed crawl run {found.run_id} of {site}", show_header=False)
     summary.add_column()
     summary.add_column(justify="right")
-    meta = frontier.meta()
     for label, value in (
-        ("site address", meta.get("base_url", "?")),
-        ("requests queued", frontier.queued()),
-        ("requests seen (queued once each)", frontier.seen()),
-        (
-            "start message",
-            "waiting for a worker" if frontier.pending() > frontier.queued() else "taken",
-        ),
+        ("site address", found.meta.get("base_url", "?")),
+        ("requests queued", found.queued),
+        ("requests seen (queued once each)", found.seen),
+        ("start message", "taken" if found.start_taken else "waiting for a worker"),
         ("workers busy", sum(state == "busy" for state in alive.values())),
         ("workers idle", sum(state == "idle" for state in alive.values())),
         ("workers silent (dead?)", sum(state is None for state in alive.values())),
     ):
         summary.add_row(label, str(value))
     console.print(summary)
-    _print_workers(sharedrun.workers(engine, run_id), sharedrun.run_row(engine, run_id), alive)
+    _print_workers(found.workers, found.run, alive)
 
 
 def _print_workers(
