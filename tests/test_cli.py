@@ -297,7 +297,7 @@ def test_export_formats_and_filters_from_the_command_line(demo_corpus, truth, tm
 
 def test_dedup_default_threshold_is_the_library_default() -> None:
     from analysis import neardup
-    from cli.main import dedup
+    from cli.dedup import dedup
 
     threshold = next(p for p in dedup.params if p.name == "threshold")
     assert threshold.default == neardup.DEFAULT_THRESHOLD
