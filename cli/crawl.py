@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Table
 
 from cli.distributed import redis_options
 from cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED, writable_dir, writable_file
@@ -326,30 +325,27 @@ def _crawl(
 def print_summary(url: str, run_id: int | None) -> dict | None:
     """The crawl run's counters and the corpus totals; returns the run row."""
     from analysis.stats import corpus_stats, recent_runs, run_rejects
+    from cli.tables import SECTION, print_counts
 
     engine = init_db(url)
     stats = corpus_stats(engine)
     run = next((r for r in recent_runs(engine, limit=50) if r["id"] == run_id), None)
-    table = Table(title="Crawl summary", show_header=False)
-    table.add_column("what")
-    table.add_column("count", justify="right")
+    rows: list[tuple[str, object] | None] = []
     if run:
         duration = (run["finished_at"] - run["started_at"]).total_seconds()
-        table.add_row("mode · source", f"{run['mode']} · {run['discovery']}")
-        for counter in SUMMARY_COUNTERS:
-            table.add_row(counter.label, str(run[counter.column]))
-        table.add_row("finish reason", str(run["finish_reason"]))
-        table.add_row("status", str(run["status"]))
-        table.add_row("duration", f"{duration:.1f} s")
-    if run:
-        for reason, count in run_rejects(engine, run["id"]):
-            table.add_row(f"  rejected: {reason}", str(count))
-    table.add_section()
-    table.add_row("posts in corpus", str(stats.posts))
-    table.add_row("  of which exact reposts", str(stats.duplicates))
-    table.add_row("rejects in corpus", str(stats.rejects))
-    table.add_row("words", f"{stats.words:,}")
-    console.print(table)
+        rows.append(("mode · source", f"{run['mode']} · {run['discovery']}"))
+        rows += [(counter.label, run[counter.column]) for counter in SUMMARY_COUNTERS]
+        rows += [("finish reason", run["finish_reason"]), ("status", run["status"])]
+        rows.append(("duration", f"{duration:.1f} s"))
+        rows += [(f"  rejected: {why}", n) for why, n in run_rejects(engine, run["id"])]
+    rows += [
+        SECTION,
+        ("posts in corpus", stats.posts),
+        ("  of which exact reposts", stats.duplicates),
+        ("rejects in corpus", stats.rejects),
+        ("words", f"{stats.words:,}"),
+    ]
+    print_counts(console, "Crawl summary", rows)
     if run and run.get("failure"):
         err_console.print(f"[red]monitors failed:[/] {run['failure']}", soft_wrap=True)
     return run

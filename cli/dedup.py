@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import click
-from rich.table import Table
 
 from cli.options import DB_OPTION, console, err_console
+from cli.tables import print_counts
 from corpus.db import open_existing, resolve_url
 
 
@@ -35,10 +35,7 @@ def dedup(database: str | None, threshold: float, rebuild: bool) -> None:
             progress.update(task, description=stage, completed=done, total=total)
 
         result = neardup.update(engine, threshold, rebuild=rebuild, progress=report)
-    table = Table(title="Near-duplicates", show_header=False)
-    table.add_column()
-    table.add_column(justify="right")
-    for label, value in (
+    rows = (
         ("signatures computed", result.signatures),
         ("posts compared", result.compared),
         ("band collisions", result.collisions),
@@ -47,9 +44,8 @@ def dedup(database: str | None, threshold: float, rebuild: bool) -> None:
         ("near-duplicates in corpus", result.near_duplicates),
         ("clusters in corpus", result.clusters),
         ("seconds", f"{result.seconds:.1f}"),
-    ):
-        table.add_row(label, str(value))
-    console.print(table)
+    )
+    print_counts(console, "Near-duplicates", rows)
 
 
 COMMANDS = (dedup,)

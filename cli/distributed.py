@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-from rich.table import Table
 
 from cli.options import console, err_console
 from corpus.db import mask_url, resolve_url
@@ -164,6 +163,7 @@ def status(site: str, database: str | None, redis_url: str, redis_prefix: str) -
 
     Workers report every few seconds; `watch -n 5 laocorpus status SITE --redis URL` follows it.
     """
+    from cli.tables import print_counts
     from jobs import distributed
 
     _check_site(site)
@@ -172,10 +172,7 @@ def status(site: str, database: str | None, redis_url: str, redis_prefix: str) -
         click.echo(f"no distributed crawl of {site} is under way in {shown}")
         return
     alive = found.alive
-    summary = Table(title=f"Distributed crawl run {found.run_id} of {site}", show_header=False)
-    summary.add_column()
-    summary.add_column(justify="right")
-    for label, value in (
+    summary = (
         ("site address", found.meta.get("base_url", "?")),
         ("requests queued", found.queued),
         ("requests seen (queued once each)", found.seen),
@@ -183,9 +180,8 @@ def status(site: str, database: str | None, redis_url: str, redis_prefix: str) -
         ("workers busy", sum(state == "busy" for state in alive.values())),
         ("workers idle", sum(state == "idle" for state in alive.values())),
         ("workers silent (dead?)", sum(state is None for state in alive.values())),
-    ):
-        summary.add_row(label, str(value))
-    console.print(summary)
+    )
+    print_counts(console, f"Distributed crawl run {found.run_id} of {site}", summary)
     _print_workers(found.workers, found.run, alive)
 
 

@@ -30,13 +30,10 @@ def runs(database: str | None, site: str | None, limit: int) -> None:
 def stats(database: str | None, site: str | None) -> None:
     """Counts by year, month, category and author; duplicates; rejects; coverage; crawl runs."""
     from analysis.stats import corpus_stats, local_day, utc_minute
-    from cli.tables import print_records
+    from cli.tables import print_counts, print_records
 
     result = corpus_stats(open_corpus(database, site), site=site)
-    totals = Table(title="Corpus", show_header=False)
-    totals.add_column()
-    totals.add_column(justify="right")
-    for label, value in (
+    totals = (
         ("posts", result.posts),
         ("unique posts", result.unique_posts),
         ("exact reposts", result.duplicates),
@@ -49,9 +46,8 @@ def stats(database: str | None, site: str | None) -> None:
         ("characters", f"{result.characters:,}"),
         ("first published", local_day(result.first_published)),
         ("last published", local_day(result.last_published)),
-    ):
-        totals.add_row(label, str(value))
-    console.print(totals)
+    )
+    print_counts(console, "Corpus", totals)
     print_records(
         console,
         "Sources",
@@ -77,12 +73,8 @@ def stats(database: str | None, site: str | None) -> None:
         ("Posts by author", result.by_author),
         ("Rejects by reason", result.rejects_by_reason),
     ):
-        table = Table(title=title)
-        table.add_column(title.split()[-1])
-        table.add_column("posts" if "reason" not in title else "urls", justify="right")
-        for name, count in rows:
-            table.add_row(str(name), str(count))
-        console.print(table)
+        counted = "posts" if "reason" not in title else "urls"
+        print_counts(console, title, rows, headers=(title.split()[-1], counted))
     coverage = Table(title="Field coverage")
     coverage.add_column("field")
     coverage.add_column("posts", justify="right")

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from cli.errors import EXIT_LOCKED, writable_dir
 from cli.options import DB_OPTION, console, date_option, err_console
+from cli.tables import SECTION, print_counts
 from corpus.db import open_existing, resolve_url
 
 if TYPE_CHECKING:
@@ -114,15 +114,9 @@ def reparse(
 
 def _print_reparse(console: Console, result: ReparseResult) -> None:
     """What changed, per field, and the run's counters: a table that fits 80 columns."""
-    table = Table(title=f"Reparse of {result.site} (run {result.run_id})")
-    table.add_column("field")
-    table.add_column("posts changed", justify="right")
-    for name, count in sorted(result.fields.items(), key=lambda item: (-item[1], item[0])):
-        table.add_row(name, str(count))
-    if not result.fields:
-        table.add_row("(none)", "0")
-    table.add_section()
-    for label, value in (
+    fields = sorted(result.fields.items(), key=lambda item: (-item[1], item[0]))
+    rows = [*(fields or [("(none)", 0)]), SECTION]
+    rows += [
         ("archived pages replayed", result.replayed),
         ("posts re-extracted", result.posts),
         ("new posts", result.new),
@@ -133,9 +127,9 @@ def _print_reparse(console: Console, result: ReparseResult) -> None:
         ("left as stored: a page not archived", result.incomplete),
         ("left as stored: unreadable page", result.unreadable),
         ("near-duplicates in the corpus", result.near_duplicates),
-    ):
-        table.add_row(label, str(value))
-    console.print(table)
+    ]
+    title = f"Reparse of {result.site} (run {result.run_id})"
+    print_counts(console, title, rows, headers=("field", "posts changed"))
     for problem in result.problems:
         console.print(f"unreadable: {problem}", markup=False, highlight=False)
 

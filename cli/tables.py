@@ -54,3 +54,25 @@ def print_records(
         counts = [f"{h} {cells[h]}" for h in headers[heading:] if h in right and cells[h] != ""]
         if counts:
             console.print(Text("  " + " · ".join(counts)), soft_wrap=True)
+
+
+SECTION = None  # a row of :func:`print_counts` that draws a line between two groups of rows
+
+
+def print_counts(
+    console: Console,
+    title: str,
+    rows: Sequence[tuple[str, object] | None],
+    headers: tuple[str, str] | None = None,
+) -> None:
+    """A two-column table of labels and right-aligned values (``None`` rows: a section line);
+    without ``headers``, no header row. Labels are short, so it always fits 80 columns."""
+    table = Table(title=title, show_header=headers is not None)
+    table.add_column(headers[0] if headers else "")
+    table.add_column(headers[1] if headers else "", justify="right")
+    for row in rows:
+        if row is SECTION:
+            table.add_section()
+        else:
+            table.add_row(str(row[0]), str(row[1]))
+    console.print(table)
