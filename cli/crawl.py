@@ -16,7 +16,14 @@ import click
 
 from cli.distributed import redis_options
 from cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED, writable_dir, writable_file
-from cli.options import DB_OPTION, check_project_settings, console, err_console, http_url
+from cli.options import (
+    DB_OPTION,
+    check_project_settings,
+    console,
+    err_console,
+    http_url,
+    lock_dir_option,
+)
 from corpus.db import init_db, mask_url, resolve_url
 from schema import SUMMARY_COUNTERS
 
@@ -53,13 +60,7 @@ DEMO_PORT = 8765
     show_default=True,
     help="Scrapy's log, rotated at 10 MB (5 kept).",
 )
-@click.option(
-    "--lock-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("data/locks"),
-    show_default=True,
-    help="Where the one-crawl-at-a-time lock lives.",
-)
+@lock_dir_option("one crawl of a site at a time")
 @redis_options
 def crawl(
     site: str | None,

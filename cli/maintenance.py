@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 
 from cli.errors import EXIT_LOCKED, writable_dir
-from cli.options import DB_OPTION, console, date_option, err_console
+from cli.options import DB_OPTION, console, date_option, err_console, lock_dir_option
 from cli.tables import SECTION, print_counts
 from corpus.db import open_existing, resolve_url
 
@@ -72,13 +72,7 @@ def rehash_command(database: str | None, check: bool, batch_size: int) -> None:
     help="The archive (default: CORPUS_WARC_DIR, else warc/ beside a SQLite corpus, "
     "else data/warc).",
 )
-@click.option(
-    "--lock-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("data/locks"),
-    show_default=True,
-    help="Where the crawl locks live: a site being crawled is not reparsed.",
-)
+@lock_dir_option("a site being crawled is not reparsed")
 def reparse(
     site: str | None,
     since: str | None,

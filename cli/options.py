@@ -7,6 +7,7 @@ unknown site or a bad date is the same one-line error wherever it is given.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
@@ -16,6 +17,18 @@ from corpus.db import open_existing, resolve_url
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def lock_dir_option(why: str):
+    """``--lock-dir``: where the one-crawl-at-a-time locks live (data/locks)."""
+    return click.option(
+        "--lock-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("data/locks"),
+        show_default=True,
+        help=f"Where the crawl locks live: {why}.",
+    )
+
 
 DB_OPTION = click.option(
     "--db",
