@@ -18,8 +18,10 @@ from cli.distributed import redis_options
 from cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_LOCKED, writable_dir, writable_file
 from cli.options import (
     DB_OPTION,
+    WARC_DIR_OPTION,
     check_project_settings,
     console,
+    crawl_settings,
     err_console,
     http_url,
     lock_dir_option,
@@ -61,6 +63,7 @@ DEMO_PORT = 8765
     help="Scrapy's log, rotated at 10 MB (5 kept).",
 )
 @lock_dir_option("one crawl of a site at a time")
+@WARC_DIR_OPTION
 @redis_options
 def crawl(
     site: str | None,
@@ -71,6 +74,7 @@ def crawl(
     base_url: str | None,
     log_file: str,
     lock_dir: Path,
+    warc_dir: Path | None,
     **distributed: Any,
 ) -> None:
     """Crawl SITE (a site profile, e.g. lsr) into the corpus: the command cron runs.
@@ -89,7 +93,7 @@ def crawl(
         _crawl_all_check(site, all_sites, base_url, distributed["redis_url"])
     sites = _sites_file(sites_path)
     if all_sites:
-        _crawl_all(sites, database, full, log_file, lock_dir)
+        _crawl_all(sites, database, full, log_file, crawl_settings(lock_dir, warc_dir))
         return
     assert site is not None
     listed = sites.find(site)  # a [[site]] of the sites file: the generic spider, named
@@ -98,7 +102,8 @@ def crawl(
     if distributed["redis_url"]:
         from cli.distributed import crawl_worker
 
-        crawl_worker(site, resolve_url(database), base_url, log_file, **distributed)
+        url = resolve_url(database)
+        crawl_worker(site, url, base_url, log_file, warc_dir=warc_dir, **distributed)
         return
     from crawler.sites import registry
 
@@ -121,8 +126,8 @@ def crawl(
     if base_url:
         args["base_url"] = base_url
     # The lock, killed runs and near-duplicates are the crawl's (crawler/extensions/lifecycle.py).
-    lock = {"CORPUS_LOCK_DIR": str(lock_dir)}
-    outcome = _crawl(site, url, args, log_file=log_file, settings=lock)
+    settings = crawl_settings(lock_dir, warc_dir)
+    outcome = _crawl(site, url, args, log_file=log_file, settings=settings)
     if outcome.status in ("locked", "refused"):
         click.echo(f"laocorpus: {outcome.message}", err=True)
         sys.exit(outcome.exit_code)
@@ -162,7 +167,7 @@ def _sites_file(path: Path | None):
         raise click.BadParameter(str(exc), param_hint="--sites") from None
 
 
-def _crawl_all(sites, database: str | None, full: bool, log_file: str, lock_dir: Path) -> None:
+def _crawl_all(sites, database: str | None, full: bool, log_file: str, settings: dict) -> None:
     """Every site at once in one process; a summary line each; exit 0 only if all finished."""
     from crawler.sites import registry
     from jobs.crawl import CrawlJob, run_crawls
@@ -173,7 +178,7 @@ def _crawl_all(sites, database: str | None, full: bool, log_file: str, lock_dir:
     url = resolve_url(database)
     check_project_settings()
     writable_file(log_file)
-    writable_dir(lock_dir)
+    writable_dir(settings["CORPUS_LOCK_DIR"])
     init_db(url)
     mode = {"mode": "full" if full else "auto"}
     jobs = [CrawlJob(e.spider, {**mode, **e.spider_args()}, e.name) for e in entries]
@@ -181,7 +186,7 @@ def _crawl_all(sites, database: str | None, full: bool, log_file: str, lock_dir:
     outcomes = run_crawls(
         jobs,
         database_url=url,
-        settings={"CORPUS_LOCK_DIR": str(lock_dir)},
+        settings=settings,
         log_file=log_file,
         console=err_console,
     )

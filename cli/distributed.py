@@ -8,6 +8,7 @@ the crawl run row is shared and each worker adds its counters to it (corpus/shar
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -118,6 +119,7 @@ def crawl_worker(
     redis_url: str,
     redis_prefix: str,
     worker_idle: float = 10,
+    warc_dir: Path | None = None,
 ) -> None:
     """One worker of the site's seeded run, until the run is drained; prints its share."""
     from cli.options import check_project_settings
@@ -144,6 +146,7 @@ def crawl_worker(
         redis_url=redis_url,
         prefix=redis_prefix,
         worker_idle=worker_idle,
+        warc_dir=warc_dir,
         log_file=log_file,
         console=err_console,
     )

@@ -14,7 +14,14 @@ import click
 from rich.console import Console
 
 from cli.errors import EXIT_LOCKED, writable_dir
-from cli.options import DB_OPTION, console, date_option, err_console, lock_dir_option
+from cli.options import (
+    DB_OPTION,
+    WARC_DIR_OPTION,
+    console,
+    date_option,
+    err_console,
+    lock_dir_option,
+)
 from cli.tables import SECTION, print_counts
 from corpus.db import open_existing, resolve_url
 
@@ -66,12 +73,7 @@ def rehash_command(database: str | None, check: bool, batch_size: int) -> None:
     help="Only pages archived on or after this date (YYYY-MM-DD, Vientiane time).",
 )
 @DB_OPTION
-@click.option(
-    "--warc-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The archive (default: CORPUS_WARC_DIR, else warc/ beside a SQLite corpus, "
-    "else data/warc).",
-)
+@WARC_DIR_OPTION
 @lock_dir_option("a site being crawled is not reparsed")
 def reparse(
     site: str | None,

@@ -30,6 +30,22 @@ def lock_dir_option(why: str):
     )
 
 
+WARC_DIR_OPTION = click.option(
+    "--warc-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The raw-page archive (default: CORPUS_WARC_DIR, else warc/ beside a SQLite corpus, "
+    "else data/warc).",
+)
+
+
+def crawl_settings(lock_dir: Path, warc_dir: Path | None) -> dict[str, str]:
+    """The settings ``--lock-dir`` and ``--warc-dir`` give a crawl."""
+    settings = {"CORPUS_LOCK_DIR": str(lock_dir)}
+    if warc_dir is not None:
+        settings["CORPUS_WARC_DIR"] = str(warc_dir)
+    return settings
+
+
 DB_OPTION = click.option(
     "--db",
     "database",

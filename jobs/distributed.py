@@ -142,6 +142,7 @@ def work(
     redis_url: str,
     prefix: str,
     worker_idle: float,
+    warc_dir: Path | None = None,
     log_file: str,
     console: Any,
 ):
@@ -161,6 +162,7 @@ def work(
             "CORPUS_REDIS_PREFIX": prefix,
             "CORPUS_RUN_ID": run_id,
             "MAX_IDLE_TIME_BEFORE_CLOSE": worker_idle,
+            **({"CORPUS_WARC_DIR": str(warc_dir)} if warc_dir is not None else {}),
         },
         log_file=log_file,
         console=console,

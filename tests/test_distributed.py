@@ -24,7 +24,7 @@ from corpus.writer import CorpusWriter
 from testing.samplesite.groundtruth import ground_truth
 from testing.samplesite.server import SampleSite, make_server
 from testing.verify import differences
-from tests.corpus_check import REPO
+from tests.corpus_check import REPO, TEST_WARC
 from tests.test_writer import duplicates, post
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
@@ -32,6 +32,8 @@ IDLE = "3"  # seconds a worker waits, idle, before it stops (default 10)
 
 
 def laocorpus(*args: str, wait: bool = True):
+    if args[0] == "crawl":  # the archive in a temporary folder, not the checkout's data/
+        args = (*args, "--warc-dir", str(TEST_WARC))
     return run([sys.executable, "-m", "cli.main", *args], wait)
 
 
@@ -86,6 +88,7 @@ def test_three_workers_crawl_900_posts_into_one_corpus(
                     *("-s", f"CORPUS_REDIS_PREFIX={redis_prefix}"),
                     *("-s", f"CORPUS_DATABASE_URL={postgres_url}"),
                     *("-s", f"MAX_IDLE_TIME_BEFORE_CLOSE={IDLE}"),
+                    *("-s", f"CORPUS_WARC_DIR={TEST_WARC}"),
                 ],
                 wait=False,
             )

@@ -172,5 +172,5 @@ def laocorpus_crawl_wordpress(base_url: str, db: str, tmp: Path):
     env.pop("CORPUS_DATABASE_URL", None)
     command = [sys.executable, "-m", "cli.main", "crawl", "wordpress", "--base-url", base_url]
     command += ["--db", db, "--lock-dir", str(tmp / "locks")]
-    command += ["--log-file", str(tmp / "logs" / "crawl.log")]
+    command += ["--log-file", str(tmp / "logs" / "crawl.log"), "--warc-dir", str(tmp / "warc")]
     return subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)

@@ -43,6 +43,8 @@ def laocorpus_crawl(base_url: str, db: str, tmp: Path, *extra: str, wait: bool =
         str(tmp / "locks"),
         "--log-file",
         str(tmp / "logs" / "crawl.log"),
+        "--warc-dir",
+        str(tmp / "warc"),
         *extra,
     ]
     if not wait:
