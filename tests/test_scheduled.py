@@ -44,7 +44,7 @@ def laocorpus_crawl(base_url: str, db: str, tmp: Path, *extra: str, wait: bool =
         "--log-file",
         str(tmp / "logs" / "crawl.log"),
         "--warc-dir",
-        str(tmp / "warc"),
+        str(tmp / "archive"),
         *extra,
     ]
     if not wait:
@@ -80,6 +80,9 @@ def test_incremental_recrawl_then_epoch_2(tmp_path: Path, sqlite_url: str) -> No
         assert again.returncode == 0, again.stderr[-3000:]
     incremental = last_run(sqlite_url)
     assert (full.mode, incremental.mode) == ("full", "incremental")
+    archived = sorted(p.name for p in (tmp_path / "archive").glob("lsr-*.warc.gz"))
+    assert [name.split("-run")[1][:1] for name in archived] == ["1", "2"]  # --warc-dir: here
+    assert not (Path(sqlite_url.removeprefix("sqlite:///")).parent / "warc").exists()
     assert incremental.requests <= 0.05 * full.requests, (incremental.requests, full.requests)
     assert snapshot(sqlite_url) == before  # no row changed
     assert (incremental.posts_new, incremental.posts_updated, incremental.posts_gone) == (0, 0, 0)
