@@ -2,7 +2,7 @@
 
 Why one handle: the spider, the store pipeline, the monitors and the run extensions all need
 the corpus, and each used to work out the database URL and open it on its own. The crawler
-reaches it as ``crawler.corpus`` (``crawler/corpus.py``, wired by the add-on in ``ADDONS``) and
+reaches it as ``crawler.corpus`` (``crawler/corpusaddon.py``, the add-on in ``ADDONS``) and
 depends only on the methods below; every SQL statement the crawl needs lives here or in the
 modules it calls (``writer``, ``known``, ``sharedrun``).
 """

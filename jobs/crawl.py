@@ -1,7 +1,7 @@
-"""Launching crawls from the CLI: one Scrapy crawl (or several, ``crawl --all``) in this
+"""Launching crawls from a command: one Scrapy crawl (or several, ``crawl --all``) in this
 process, with a live progress line each.
 
-This is the only place the corpus package touches the crawler package. The lock, killed runs,
+The lock, killed runs,
 near-duplicates and the outcome are the crawl's own (crawler/extensions/lifecycle.py), the
 same as under ``scrapy crawl``; this adds only the progress bar and the rotating log.
 """

@@ -1,4 +1,4 @@
-"""``laocorpus reparse [--site S] [--since DATE]``: re-extract the corpus from the raw-page archive.
+"""Re-extract the corpus from the raw-page archive: ``laocorpus reparse``.
 
 Why: extraction improves, and the corpus should follow without crawling every site again
 (and pages that have since changed or vanished can only be re-read from the archive). Each
