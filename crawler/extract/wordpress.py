@@ -921,6 +921,7 @@ def _typed_byline(text) -> list[str]:
 
 
 def _names_typed(line: str) -> list[str]:
+    """The names of a byline line, or none when any part is not a name (a heading, a label)."""
     names = [n for n in _BYLINE_SPLIT.split(_BYLINE_PREFIX.sub("", line)) if n]
     if not names or len(names) > 4:
         return []
