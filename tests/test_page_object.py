@@ -332,3 +332,157 @@ def test_a_linked_sentence_is_text_and_a_read_more_link_is_not() -> None:
         '<p><a href="/78/">A related post title that is long enough to be a sentence</a></p>',
     )
     assert text(page(html).extract()).split("\n\n") == [LAO, linked]
+
+
+def _classic(content: str, head: str = "", byline: str = "Khamla Vongsa") -> str:
+    """A classic-theme post page (twentytwenty-like markup) around ``content``."""
+    return (
+        f"<html><head>{head}</head><body class='single postid-7'>"
+        "<article id='post-7' class='post-7 post type-post hentry'>"
+        "<header class='entry-header'><h1 class='entry-title'>ຂ່າວ</h1>"
+        "<span class='byline'>by <span class='author vcard'><a class='url fn n'"
+        f" href='/author/desk/'>{byline}</a></span></span></header>"
+        f"<div class='entry-content'>{content}</div></article></body></html>"
+    )
+
+
+def test_a_breadcrumbs_h1_is_not_the_title() -> None:
+    """Yoast's breadcrumb trail ends in ``breadcrumb_last``, which some themes make an <h1>:
+    the post's own heading is the theme's ``entry-title``, even an <h2>."""
+    html = (
+        "<html><body class='single postid-9'><article id='post-9' class='post-9 hentry'>"
+        "<div class='breadcrumbs'><span><a href='/'>Home</a> » <h1 class='breadcrumb_last'"
+        " aria-current='page'>ລາຍງານ</h1></span></div><h2 class='entry-title'>ຫົວຂໍ້ຂ່າວ</h2>"
+        f"<div class='entry-content'><p>{LAO}</p></div></article></body></html>"
+    )
+    assert page(html).title() == "ຫົວຂໍ້ຂ່າວ"
+
+
+def test_og_title_and_the_microdata_headline_agreeing_beat_jsonld() -> None:
+    """The theme prints a headline of its own (``itemprop="headline"``) and og:title states
+    the same words, while the SEO plugin's JSON-LD names the post's SEO title: two statements
+    against one. Without the microdata, JSON-LD's headline stays the title."""
+
+    def titled(heading_attributes: str) -> str:
+        return (
+            "<html><head><meta property='og:title' content='ຫົວຂໍ້ທີ່ຜູ້ອ່ານເຫັນ'>"
+            f"{_jsonld({'@type': 'NewsArticle', 'headline': 'ຫົວຂໍ້ SEO'})}</head>"
+            "<body class='single postid-9'><article id='post-9' class='post-9 hentry'>"
+            f"<h2 class='entry-title'{heading_attributes}>ຫົວຂໍ້ທີ່ຜູ້ອ່ານເຫັນ</h2>"
+            f"<div class='entry-content'><p>{LAO}</p></div></article></body></html>"
+        )
+
+    assert page(titled(" itemprop='headline'")).title() == "ຫົວຂໍ້ທີ່ຜູ້ອ່ານເຫັນ"
+    assert page(titled("")).title() == "ຫົວຂໍ້ SEO"
+
+
+NEWSROOM_HEAD = "<meta property='og:site_name' content='Vientiane Daily News'>"
+PROSE = "The ministry said on Monday that the new bridge over the Mekong would open next year. " * 2
+
+
+def test_a_bold_byline_typed_in_a_newsroom_accounts_post_names_the_authors() -> None:
+    """The publication's own account ("Vientiane Daily", a word of the site's name) posts for
+    its reporters, whose names the editor types in bold as the text's first line (after the
+    deck's short lines, if any)."""
+    content = (
+        "<p>&nbsp;</p><p><em>…as traders wait for the bridge</em></p>"
+        "<p><strong>Somchai Phommachanh/Noy Keomany</strong></p>"
+        f"<p>{PROSE}</p>"
+    )
+    found = page(_classic(content, NEWSROOM_HEAD, byline="Vientiane Daily")).extract()
+    assert found.authors == ["Somchai Phommachanh", "Noy Keomany"]
+    assert "Somchai Phommachanh/Noy Keomany" in text(found)  # the post's text, as typed
+    content = f"<p><b>By Somchai Phommachanh and Noy Keomany</b></p><p>{PROSE}</p>"
+    html = _classic(content, NEWSROOM_HEAD, byline="Vientiane Daily")
+    assert page(html).authors() == ["Somchai Phommachanh", "Noy Keomany"]
+
+
+@pytest.mark.parametrize(
+    ("byline", "content"),
+    [
+        ("Khamla Vongsa", f"<p><strong>Somchai Phommachanh</strong></p><p>{PROSE}</p>"),
+        ("Vientiane Daily", f"<p>{PROSE}</p><p><strong>Somchai Phommachanh</strong></p>"),
+        ("Vientiane Daily", f"<p><strong>ສົມໃຈ ພົມມະຈັນ</strong></p><p>{PROSE}</p>"),
+        ("Vientiane Daily", f"<p><strong>Somchai</strong> Phommachanh</p><p>{PROSE}</p>"),
+        ("Vientiane Daily", f"<p><strong>Photo gallery: Bridge</strong></p><p>{PROSE}</p>"),
+    ],
+    ids=["person-account", "after-prose", "no-capitals", "not-all-bold", "not-a-name"],
+)
+def test_the_account_stays_the_author_without_a_typed_byline_to_trust(byline, content) -> None:
+    assert page(_classic(content, NEWSROOM_HEAD, byline=byline)).authors() == [byline]
+
+
+def test_labelled_links_to_the_site_are_navigation_a_credit_elsewhere_is_text() -> None:
+    """ "Read more: <a>", "See also » <a>", "ອ່ານຕໍ່ | <a>" point to other posts of the site; a
+    source credit linking another site stays."""
+    content = (
+        f"<p>{LAO}</p>"
+        "<p><b>Read more: </b><a href='https://news.example/2024/04/other/'>Other post</a></p>"
+        "<p><span class='see-also'>See also » <a href='/2024/03/third/'>A third post</a></span></p>"
+        "<p><strong>ອ່ານຕໍ່ |</strong> <a href='https://www.news.example/99/'>ຂ່າວອື່ນ</a></p>"
+        "<p>Source: <a href='https://kpl.gov.la/'>KPL</a></p>"
+    )
+    assert text(page(_classic(content)).extract()).split("\n\n") == [LAO, "Source: KPL"]
+
+
+def test_a_reading_time_badge_is_not_text() -> None:
+    """The Reading Time WP plugin prints its badge at the top of ``the_content``."""
+    content = (
+        "<span class='span-reading-time rt-reading-time'><span class='rt-label rt-prefix'>"
+        "Reading Time: </span> <span class='rt-time'>3</span> <span class='rt-label "
+        f"rt-postfix'>minutes</span></span><p>{LAO}</p>"
+    )
+    assert text(page(_classic(content)).extract()) == LAO
+
+
+def test_divi_theme_builders_post_content_module_is_a_container() -> None:
+    html = (
+        "<html><body class='single postid-5 et_divi_builder'><div id='et-main-area'>"
+        "<div class='et_pb_section et_pb_section_0_tb_body'><div class='et_pb_module "
+        "et_pb_post_title et_pb_post_title_0_tb_body'><h1 class='entry-title'>ຂ່າວ</h1></div>"
+        "<div class='et_pb_module et_pb_post_content et_pb_post_content_0_tb_body'>"
+        f"<p>{LAO}</p><p>Second paragraph.</p></div></div></div></body></html>"
+    )
+    found = page(html).extract()
+    assert found.body_source == "container"
+    assert text(found) == f"{LAO}\n\nSecond paragraph."
+
+
+def test_the_fallback_gets_neither_the_title_nor_another_posts_heading() -> None:
+    """A theme with no known container: the main-content extractor is handed the page without
+    the post's <h1> (a field of its own) and the blocks the page object knows are another's
+    (a related-posts heading, the reply form), of which it would otherwise keep some."""
+    paragraphs = "".join(f"<p>{LAO} ({n})</p>" for n in range(4))
+    html = (
+        "<html><body class='single postid-3'><article class='story'>"
+        "<h1 class='story-title'>ຫົວຂໍ້ຂ່າວ ວັນນີ້ ທີ່ນະຄອນຫຼວງວຽງຈັນ</h1>"
+        f"<div class='story-text-area'>{paragraphs}"
+        "<h4 class='related-title'>ຂ່າວທີ່ກ່ຽວຂ້ອງ</h4>"
+        f"{paragraphs.replace('(', '[').replace(')', ']')}</div>"
+        "<div id='respond' class='comment-respond'><h3 id='reply-title' class='comment-reply-"
+        "title'>Leave a Reply</h3><p class='must-log-in'>You must be <a href='/wp-login.php'>"
+        "logged in</a> to post a comment.</p></div></article></body></html>"
+    )
+    found = page(html).extract()
+    assert found.body_source == "fallback"
+    assert text(found).split("\n\n") == [f"{LAO} ({n})" for n in range(4)] + [
+        f"{LAO} [{n}]" for n in range(4)
+    ]
+
+
+def test_noise_around_the_main_text_goes_its_parts_stay_whatever_their_names() -> None:
+    """On a whole page the main text is the element whose own paragraphs weigh most: it and
+    its ancestors ("with-ads") stay, as does a noise-named block as heavy as a good share of
+    it ("article-more", "promo-box"); a newsletter box in it and a "most-popular" list go."""
+    main = "".join(f"<p>{LAO} ({n})</p>" for n in range(4))
+    root, _kind = tree.parse(
+        "<html><body><div class='layout with-ads'><div class='story'>"
+        f"{main}<div class='newsletter-box'><p>Subscribe</p></div>"
+        f"<div class='article-more'><p>{LAO} (5)</p><p>{LAO} (6)</p></div></div>"
+        f"<div class='promo-box'><p>{LAO} (a)</p><p>{LAO} (b)</p></div>"
+        f"<section class='most-popular'><h2>ຍອດນິຍົມ</h2><p>{LAO} (popular)</p></section>"
+        "</div></body></html>"
+    )
+    body.drop_noise_around_text(root)
+    kept = [" ".join(p.text_content().split()) for p in root.iter("p")]
+    assert kept == [f"{LAO} ({n})" for n in (0, 1, 2, 3, 5, 6, "a", "b")]

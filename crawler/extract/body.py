@@ -12,6 +12,7 @@ import copy
 import logging
 import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -21,13 +22,15 @@ from crawler.extract import tree
 logger = logging.getLogger(__name__)
 
 # In priority order: core and block-theme containers, schema.org, then common theme and page
-# builder conventions (tagDiv, Elementor, GeneratePress/Astra/Kadence "article-content", ...).
+# builder conventions (tagDiv, Elementor, Divi's theme-builder post content module,
+# GeneratePress/Astra/Kadence "article-content", ...).
 CONTAINERS = (
     ".entry-content",
     ".wp-block-post-content",
     "[itemprop='articleBody']",
     ".td-post-content",
     ".elementor-widget-theme-post-content",
+    ".et_pb_post_content",
     ".post-content",
     ".article-content",
     ".article__content",
@@ -152,6 +155,7 @@ NOISE_SEGMENTS = frozenset(
 # the classic default theme's "postmetadata" and its descendants' "singlepostmeta").
 NOISE_PARTS = (
     "related", "sharing", "newsletter", "advert", "sponsor", "breadcrumb", "postmeta",
+    "reading-time",  # a reading-time badge: "post__reading-time", the plugin's "rt-reading-time"
 )  # fmt: skip
 NOISE_TOKENS = frozenset(
     [
@@ -176,7 +180,6 @@ NOISE_TOKENS = frozenset(
         "most-read",
         "code-block",
         "postmetadata",
-        "reading-time",
     ]
 )
 _SEGMENT = re.compile(r"[-_\s]+")
@@ -191,10 +194,13 @@ PART_SHARE = 0.1
 MIN_TEXT = 200
 
 
-def clean_copy(element, boilerplate: tuple[str, ...] = (), present=None) -> etree._Element:
+def clean_copy(
+    element, boilerplate: tuple[str, ...] = (), present=None, site: str | None = None
+) -> etree._Element:
     """A copy of ``element`` without the blocks that are never the article.
 
-    ``present`` narrows a selector list to the parts that can match this page at all."""
+    ``present`` narrows a selector list to the parts that can match this page at all; ``site``
+    is the page's host (a labelled link to it is a pointer to another post)."""
     root = copy.deepcopy(element)
     root.tail = None
     union = ", ".join((*_NAMED_BOILERPLATE, *boilerplate))
@@ -205,7 +211,7 @@ def clean_copy(element, boilerplate: tuple[str, ...] = (), present=None) -> etre
             if found is not root and found.getparent() is not None:
                 found.drop_tree()
     drop_noise(root)
-    drop_link_blocks(root)
+    drop_link_blocks(root, site)
     return root
 
 
@@ -228,7 +234,7 @@ _NAMED_BOILERPLATE = tuple(css for css in BOILERPLATE if not _TAG_NAME.match(css
 LINK_BLOCKS = frozenset(("p", "div", "h2", "h3", "h4", "h5", "h6", "section"))
 
 
-def drop_link_blocks(root) -> None:
+def drop_link_blocks(root, site: str | None = None) -> None:
     """Drop paragraphs that are nothing but a link ("Read more: ...", "All news of ..."):
     navigation between articles, not the article. A linked sentence (a long text that ends
     with a full stop, as a writer links a whole sentence to its source) is the article."""
@@ -241,10 +247,45 @@ def drop_link_blocks(root) -> None:
         if not any(ancestor is root for ancestor in block.iterancestors()):
             continue  # inside a block dropped already
         text = text_length(block)
-        if text and text == sum(text_length(a) for a in block.iterdescendants("a")):
+        linked = sum(text_length(a) for a in block.iterdescendants("a"))
+        if text and text == linked:
             if text >= SENTENCE_MIN and _ends_a_sentence(block):
                 continue
             block.drop_tree()
+        elif text and linked and _labelled_link(block, site):
+            block.drop_tree()
+
+
+LABEL_MAX = 40  # characters of a lead-in label ("Read more:", "ອ່ານຕໍ່ |")
+LABEL_ENDS = (":", "|", "»", "›", "→")
+
+
+def _labelled_link(block, site: str | None) -> bool:
+    """Whether a block is a label and a link to another page of the site ("Read more: <a>",
+    "See also | <a>", "ອ່ານຕໍ່: <a>"): a theme's or an editor's pointer to another post, not text.
+    A credit that links elsewhere ("Source: <a>Reuters</a>") is no such pointer."""
+    label = " ".join(_outside_links(block).split())
+    return (
+        0 < len(label) <= LABEL_MAX
+        and label.endswith(LABEL_ENDS)
+        and all(_same_site(a.get("href"), site) for a in block.iterdescendants("a"))
+    )
+
+
+def _outside_links(element) -> str:
+    """The element's text that is in none of its links (comments excluded)."""
+    parts = [element.text or ""] if isinstance(element.tag, str) else []
+    for child in element:
+        if isinstance(child.tag, str) and child.tag != "a":
+            parts.append(_outside_links(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
+def _same_site(href: str | None, site: str | None) -> bool:
+    """A relative link, or one to ``site`` (a host, "www." aside)."""
+    host = urlsplit((href or "").strip()).netloc.lower().removeprefix("www.")
+    return not host or (site is not None and host == site.lower().removeprefix("www."))
 
 
 SENTENCE_MIN = 60  # characters: shorter all-link lines are titles and menu entries
@@ -277,6 +318,46 @@ def drop_noise(root) -> None:
         named = element.get("class") or element.get("id")
         if named and is_noise(element) and text_length(element) <= NOISE_SHARE * total:
             element.drop_tree()
+
+
+# A noise-named block whose paragraphs weigh this share of the main text is part of it.
+MAIN_SHARE = 0.3
+
+
+def drop_noise_around_text(root) -> None:
+    """Drop the noise-named blocks (see :data:`NOISE_SEGMENTS`) of a page around its text.
+
+    For a whole page, where the container's share rule cannot tell the article from the
+    rest: the element whose own paragraphs hold the most text is the article's, so it and
+    its ancestors stay whatever their names ("with-ads" on a wrapper), and so does a block
+    whose paragraphs weigh a good share of it (a second half named "article-more");
+    "popular" lists, share bars and newsletter boxes, inside the text or around it, go."""
+    main, weight = _paragraph_parent(root)
+    if main is None:
+        return
+    kept = {main, *main.iterancestors()}  # (elements: ids are reused)
+    for element in list(root.iterdescendants()):
+        if element in kept or not isinstance(element.tag, str):
+            continue
+        if element.getparent() is None or not (element.get("class") or element.get("id")):
+            continue
+        if is_noise(element) and _paragraphs(element.iter("p")) < MAIN_SHARE * weight:
+            element.drop_tree()
+
+
+def _paragraph_parent(root) -> tuple[etree._Element | None, int]:
+    """The element whose child paragraphs hold the most text, and that text's length."""
+    best, weight = None, 0
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            found = _paragraphs(child for child in element if child.tag == "p")
+            if found > weight:
+                best, weight = element, found
+    return best, weight
+
+
+def _paragraphs(elements) -> int:
+    return sum(map(text_length, elements))
 
 
 def text_length(element) -> int:

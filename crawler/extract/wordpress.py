@@ -406,6 +406,11 @@ class WordPressPostPage:
     # -- title ------------------------------------------------------------------------------
 
     def _is_site_title(self, element) -> bool:
+        """Whether a heading names the site (it or a wrapper says so), or is the current crumb
+        of a breadcrumb trail, which some themes make an <h1> (Yoast's ``breadcrumb_last``,
+        ``aria-current="page"``): not the post's heading either way."""
+        if element.get("aria-current") == "page" or "breadcrumb" in (element.get("class") or ""):
+            return True
         node = element
         while node is not None:
             if _SITE_TITLE.search((node.get("class") or "") + " " + (node.get("id") or "")):
@@ -428,12 +433,22 @@ class WordPressPostPage:
         og_title = _heading_if_suffixed(self._without_site_name(self._meta("og:title")), heading)
         if _kicker_written_out(og_title, heading, headline):
             yield "og:title", og_title
+        if og_title and og_title == self._microdata_headline():
+            yield "og:title", og_title  # two statements agree against JSON-LD's one
         yield "json-ld", _heading_if_suffixed(headline, heading)
         yield "og:title", og_title
         yield "post-element", heading
         if self.post_element is not None:
             yield "page-h1", self._title_in(self.root, TITLES[:5])
         yield "itemprop", self._meta("headline")
+
+    def _microdata_headline(self) -> str | None:
+        """The visible element the theme marks ``itemprop="headline"`` (a schema.org statement
+        of the headline as strong as JSON-LD's, where a theme prints a headline of its own)."""
+        for element in self._css("[itemprop='headline']"):
+            if element.tag != "meta" and not self._is_site_title(element):
+                return _text(element) or None
+        return None
 
     def _without_site_name(self, title: str | None) -> str | None:
         """``og:title`` without the " - Site" that many SEO set-ups append."""
@@ -466,6 +481,11 @@ class WordPressPostPage:
         profile_css = self._profile_css("author")
         if profile_css:
             yield "profile", _unique(map(_text, self._css(profile_css)))
+        yield "typed-byline", self._newsroom_typed_byline()
+        yield from self._account_layers()
+
+    def _account_layers(self):
+        """What WordPress states about the post's author account(s)."""
         yield "json-ld", self.jsonld.authors
         yield "byline", self._bylines()
         for name in AUTHOR_METAS:
@@ -488,9 +508,34 @@ class WordPressPostPage:
         group = group.getparent() if group is not None and len(group) == 1 else group
         return _unique(_text(a) for a in links if group is not None and _inside(a, group))
 
+    def _newsroom_typed_byline(self) -> list[str]:
+        """The names typed in bold as the first line of a post that the publication's own
+        account published (a newsroom posting for its reporters: "Vientiane Daily" posts, the
+        text opens with "**Khamla Vongsa**"); a reporter's own account is the better statement."""
+        text = self._clean_container
+        typed = _typed_byline(text) if text is not None else []
+        if not typed:
+            return []
+        account = next((value for _source, value in self._account_layers() if value), [])
+        return typed if not account or self._is_publication(account) else []
+
+    def _is_publication(self, names: list[str]) -> bool:
+        """Whether the author names share a word with the site's name ("Daily Desk" of "Vientiane
+        Daily"): the account is the publication's, not a person's."""
+        site = self._meta("og:site_name", "application-name")
+        words = {w.casefold() for w in _words(site) if len(w) > 2}
+        return any(w.casefold() in words for name in names for w in _words(name))
+
+    @cached_property
+    def _found_authors(self) -> tuple[str | None, list[str]]:
+        """The first layer that names anyone, and every name it gives."""
+        for source, found in self._author_layers():
+            if found:
+                return source, _unique(n for names in map(_split_names, found) for n in names)
+        return None, []
+
     def authors(self) -> list[str]:
-        found = next((value for _source, value in self._author_layers() if value), [])
-        return _unique(name for names in map(_split_names, found) for name in names)
+        return list(self._found_authors[1])
 
     def author(self) -> str | None:
         found = self.authors()
@@ -654,11 +699,14 @@ class WordPressPostPage:
                     return body.join_parts(found)
         return None
 
+    @cached_property
     def _clean_container(self):
+        """A copy of the known container without boilerplate, or ``None``."""
         found = self.content_element()
         if found is None:
             return None
-        cleaned = body.clean_copy(found, self.profile.boilerplate, self._present)
+        site = urlsplit(self.url).netloc
+        cleaned = body.clean_copy(found, self.profile.boilerplate, self._present, site)
         for node in list(cleaned.iter()) if self._other_ids else ():
             if node is not cleaned and node.getparent() is not None and self._other_post(node):
                 node.drop_tree()
@@ -674,7 +722,7 @@ class WordPressPostPage:
     def _body(self) -> tuple[str | None, str | None]:
         if self.is_protected():
             return None, None
-        cleaned = self._clean_container()
+        cleaned = self._clean_container
         if cleaned is not None:
             return body.to_html(cleaned), "container"
         if self._profile_css("content") or self._has_own_container():
@@ -684,9 +732,38 @@ class WordPressPostPage:
             mains = self.root.findall(".//main")
             where = mains[0] if len(mains) == 1 else self.root.find("body")
         fallback = body.fallback_html(
-            copy.deepcopy(where) if where is not None else self.html, self.url
+            self._fallback_tree(where) if where is not None else self.html, self.url
         )
         return (fallback, "fallback") if fallback else (None, None)
+
+    def _fallback_tree(self, where):
+        """A copy of ``where`` for the main-content extractor, without what is never the post's
+        text: its ``<h1>`` (the title, a field of its own: the container path drops it too),
+        the blocks this page object treats as another's (comments and the reply form,
+        widgets, sidebars, related posts, menus, other posts' cards), and noise-named blocks
+        around the main text ("popular" lists, share bars). The extractor keeps some of each
+        when it is handed them."""
+        found = copy.deepcopy(where)
+        stack = [found]
+        while stack:
+            for child in list(stack.pop()):
+                if not isinstance(child.tag, str):
+                    continue
+                if child.tag == "h1" or self._not_the_posts(child):
+                    child.drop_tree()
+                else:
+                    stack.append(child)
+        body.drop_noise_around_text(found)
+        return found
+
+    def _not_the_posts(self, node) -> bool:
+        """Whether ``node`` itself (its tag, id or class) marks a block of something else."""
+        if node.tag in _FOREIGN_TAGS:
+            return True
+        if node.get("id") and _FOREIGN_ID.match(node.get("id")):
+            return True
+        classes = node.get("class")
+        return bool(classes and _FOREIGN_CLASS.search(classes)) or self._other_post(node)
 
     def body_html(self) -> str | None:
         """The post's HTML (this page of it), boilerplate removed; ``None`` without a post."""
@@ -812,6 +889,47 @@ _AND = regex.compile(r"\s+(?:and|&|und|ແລະ)\s+", regex.IGNORECASE)
 def _split_names(value: str) -> list[str]:
     """ "A and B" is two authors (bylines and JSON-LD often join them in one string)."""
     return [part.strip() for part in _AND.split(value) if part.strip()]
+
+
+BYLINE_LINES = 3  # a typed byline is among the first lines of the text...
+BYLINE_PROSE = 120  # ...before the first line this long, which is prose
+_BYLINE_WORD = regex.compile(r"^\p{Lu}[\p{L}\p{M}'’.-]*$")
+_BYLINE_SPLIT = regex.compile(r"\s*(?:/|,|;|&|\band\b)\s*")
+_BYLINE_PREFIX = regex.compile(r"^(?:by|von|par|por)\s+", regex.IGNORECASE)
+_STRONG = etree.XPath(
+    "descendant::*[self::strong or self::b][not(ancestor::strong or ancestor::b)]"
+)
+
+
+def _typed_byline(text) -> list[str]:
+    """The names an editor typed, all bold, as one of the first lines of the post's ``text``
+    ("<p><strong>Khamla Vongsa/Noy Keomany</strong></p>"): two to four
+    capitalized words each (a script without capitals never matches)."""
+    seen = 0
+    for paragraph in text.iter("p"):
+        line = _text(paragraph)
+        if not line:
+            continue
+        if len(line) >= BYLINE_PROSE or seen == BYLINE_LINES:
+            break
+        seen += 1
+        bold = " ".join(" ".join(_text(b) for b in _STRONG(paragraph)).split())
+        names = _names_typed(line) if bold == line else []
+        if names:
+            return names
+    return []
+
+
+def _names_typed(line: str) -> list[str]:
+    """The names of a byline line, or none when any part is not a name (a heading, a label)."""
+    names = [n for n in _BYLINE_SPLIT.split(_BYLINE_PREFIX.sub("", line)) if n]
+    if not names or len(names) > 4:
+        return []
+    for name in names:
+        words = name.split()
+        if not 2 <= len(words) <= 4 or not all(map(_BYLINE_WORD.match, words)):
+            return []
+    return names
 
 
 def _inside(element, ancestor) -> bool:
