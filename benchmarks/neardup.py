@@ -176,7 +176,7 @@ def append_posts(path: Path, count: int, near: int, seed: int = 7) -> list[list]
     records, planted = [], []
     for i, post in enumerate(fresh):
         post_id = top + 1 + i
-        text = site.text(post)
+        text = "\n\n".join(corpusgen.body(site, post))  # extended like the corpus's posts
         if i < near:
             source_id, source_text = next(
                 (s, t) for s, t in sources if len(t.split("\n\n")) in range(3, 6)
