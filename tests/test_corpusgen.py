@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from analysis import neardup
 from benchmarks import corpusgen
-from corpus import neardup
-from samplesite.content import SampleSite
+from testing.samplesite.content import SampleSite
 
 
 def _generated(posts: int, seed: int) -> tuple[SampleSite, dict[int, str], dict[str, list]]:
