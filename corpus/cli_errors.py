@@ -24,7 +24,6 @@ EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT)
 # this table against pyproject.toml).
 MODULE_EXTRAS = {
     "numpy": "analysis",
-    "datasketch": "analysis",
     "pyarrow": "publish",
     "matplotlib": "publish",
     "yaml": "publish",
