@@ -57,6 +57,10 @@ _NEEDS_FIX = (
 )
 
 _HSPACE_RE = regex.compile(r"[^\S\n]+")  # any whitespace but newline, NBSP included
+# Where the pass over lines in normalize() changes something: a blank that is not a space (the
+# standard library's \s is str.isspace(), which holds regex's \s and all that strip() strips),
+# two spaces in a row, a space that begins or ends a line. Text without any is left as it is.
+_UNEVEN_SPACING = re.compile(r"[^\S \n]|  |^ | $", re.MULTILINE)
 _BLANK_LINES_RE = regex.compile(r"\n{3,}")
 _NON_LETTERS_RE = regex.compile(r"\P{L}+")
 _NON_LAO_LETTERS_RE = regex.compile(r"(?V1)[^\p{Script=Lao}&&\p{L}]+")
@@ -83,9 +87,12 @@ def normalize(text: str) -> str:
     if any(check.search(text) for check in _NEEDS_FIX):  # clean text skips the rules
         text = _lao_marks(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = (_HSPACE_RE.sub(" ", line).strip() for line in text.split("\n"))
-    text = "\n".join(lines)
-    return _BLANK_LINES_RE.sub("\n\n", text).strip()
+    if _UNEVEN_SPACING.search(text):  # most text has none: skip the line-by-line pass
+        lines = (_HSPACE_RE.sub(" ", line).strip() for line in text.split("\n"))
+        text = "\n".join(lines)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES_RE.sub("\n\n", text)
+    return text.strip()
 
 
 def _thai_marks_to_lao(text: str) -> str:
@@ -135,11 +142,15 @@ _LAO_DIGIT_RE = regex.compile("[\u0ed0-\u0ed9]")
 _LAO_DIGITS = str.maketrans("໐໑໒໓໔໕໖໗໘໙", "0123456789")
 
 
-def fold(text: str) -> str:
+def fold(text: str, *, normalized: bool = False) -> str:
     """The comparison key of a text: :func:`normalize`, then one spelling for ໜ/ຫນ, ໝ/ຫມ
     and ຫຼ/ຫລ, ASCII digits for Lao digits, no space before ໆ. For hashing and shingling,
-    never for storage (the corpus keeps the writer's spelling)."""
-    text = normalize(text)
+    never for storage (the corpus keeps the writer's spelling).
+
+    ``normalized``: the caller vouches that ``text`` is :func:`normalize`'s output already
+    (the clean pipeline's text is), which spares normalizing it twice."""
+    if not normalized:
+        text = normalize(text)
     if "\u0eab" in text:
         text = text.replace("\u0eab\u0e99", "\u0edc").replace("\u0eab\u0ea1", "\u0edd")
         text = text.replace("\u0eab\u0ea5", "\u0eab\u0ebc")
@@ -162,10 +173,10 @@ def normalize_inline(text: str) -> str:
     return normalize(" ".join(text.split("\n"))) if text else ""
 
 
-def content_hash(text: str) -> str:
+def content_hash(text: str, *, normalized: bool = False) -> str:
     """SHA-256 of the folded text: equal for exact reposts, whatever markup they came in and
-    whichever of the equal spellings (ໜ or ຫນ) they use."""
-    return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
+    whichever of the equal spellings (ໜ or ຫນ) they use. ``normalized`` as for :func:`fold`."""
+    return hashlib.sha256(fold(text, normalized=normalized).encode("utf-8")).hexdigest()
 
 
 _WORD_NONE_LIMIT = 100  # ICU rule status below this: spaces and punctuation, not words
@@ -202,7 +213,17 @@ def words(text: str) -> list[str]:
 
 
 def word_count(text: str) -> int:
-    return len(words(text))
+    """``len(words(text))``, counted without making the words: the clean pipeline's share."""
+    if not text:
+        return 0
+    iterator = _break_iterator()
+    iterator.setText(text)
+    iterator.first()
+    count = 0
+    for _ in iterator:
+        if iterator.getRuleStatus() >= _WORD_NONE_LIMIT:
+            count += 1
+    return count
 
 
 # -- syllables ---------------------------------------------------------------------------------
