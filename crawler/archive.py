@@ -243,6 +243,11 @@ class WarcFiles:
         self.file_digests: list[str] = []
         self.known = load_digests(directory, site)  # digest -> (uri, date) of the first copy
         self.counts = {"records": 0, "revisits": 0, "bytes": 0, "files": 0}
+        # One record builder and one serializer for every record (each new writer looks up
+        # the host name and builds a header parser): 6 records' worth of setup per page.
+        self.builder = WARCWriter(None, gzip=False)
+        self.buffer = io.BytesIO()
+        self.serializer = WARCWriter(self.buffer, gzip=False)
 
     def _open(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -253,23 +258,22 @@ class WarcFiles:
         self.file = open(self.path, "xb")  # noqa: SIM115  (kept open across records)
         self.file_digests = []
         self.counts["files"] += 1
-        writer = WARCWriter(None, gzip=False)
-        self._append(writer.create_warcinfo_record(self.path.name, self.info))
+        self._append(self.builder.create_warcinfo_record(self.path.name, self.info))
 
     def _append(self, record: Any) -> None:
         """One record as one gzip member, so any record can be read from its offset."""
         assert self.file is not None
-        buffer = io.BytesIO()
-        WARCWriter(buffer, gzip=False).write_record(record)
-        compressor = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, isal_zlib.MAX_WBITS + 16)
-        member = compressor.compress(buffer.getvalue()) + compressor.flush()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        self.serializer.write_record(record)
+        member = isal_zlib.compress(self.buffer.getvalue(), GZIP_LEVEL, isal_zlib.MAX_WBITS + 16)
         self.file.write(member)
         self.counts["bytes"] += len(member)
 
     def write(self, item: Capture) -> None:
         if self.file is None:
             self._open()
-        builder = WARCWriter(None, gzip=False)
+        builder = self.builder
         date = datetime_to_iso_date(datetime.fromtimestamp(item.fetched_at, UTC))
         digest = payload_digest(item.body)
         http_headers = _response_headers(item)
