@@ -17,34 +17,37 @@ import regex
 
 LAO_BLOCK = "\u0e80-\u0eff"
 
+# Patterns of explicit characters only use the standard library's re, whose calls cost half
+# of regex's on the short strings normalize() mostly sees (a paragraph, a title); regex stays
+# for Unicode properties and its own \s.
 # Characters that render as nothing and split words for search and hashing.
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-_ZERO_WIDTH_RE = regex.compile(f"[{ZERO_WIDTH}]")
+_ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
 
 # Above-base marks that must precede a tone mark: MAI KAN, I, II, Y, YY, MAI KON, NIGGAHITA,
 # and the subscript LO. NFC does not reorder them because their combining class is 0.
 _ABOVE = "\u0eb1\u0eb4\u0eb5\u0eb6\u0eb7\u0ebb\u0ecd\u0ebc"
 _TONES = "\u0ec8\u0ec9\u0eca\u0ecb"
-_TONE_BEFORE_VOWEL_RE = regex.compile(f"([{_TONES}]+)([{_ABOVE}]+)")
+_TONE_BEFORE_VOWEL_RE = re.compile(f"([{_TONES}]+)([{_ABOVE}]+)")
 # NIGGAHITA + (tone) + AA is the decomposed AM vowel; the tone belongs before the AM.
-_DECOMPOSED_AM_RE = regex.compile(f"\u0ecd([{_TONES}]?)\u0eb2")
+_DECOMPOSED_AM_RE = re.compile(f"\u0ecd([{_TONES}]?)\u0eb2")
 # Two SARA E typed for SARA AE (they look alike in most fonts): ເເກ່ນ for ແກ່ນ.
-_DOUBLE_E_RE = regex.compile("\u0ec0\u0ec0")
+_DOUBLE_E_RE = re.compile("\u0ec0\u0ec0")
 # A tone typed after NYO (ກຽ່ວ): it belongs on the consonant before it (ກ່ຽວ).
-_TONE_AFTER_NYO_RE = regex.compile(f"\u0ebd([{_TONES}]+)")
+_TONE_AFTER_NYO_RE = re.compile(f"\u0ebd([{_TONES}]+)")
 # Marks and vowels that never occur twice in a row: a second keystroke on a keyboard that does
 # not refuse it (ທີ່່, ກາາ). Vowel signs above and below, LO, tones, cancellation mark,
 # NIGGAHITA, the following vowels ະ າ ຳ ຽ and the leading vowels but ເ (ເເ is ແ, above).
 _NO_REPEAT = "\u0eb0-\u0eb9\u0ebb\u0ebc\u0ebd\u0ec1-\u0ec4\u0ec8-\u0ecd"
-_REPEATED_RE = regex.compile(f"([{_NO_REPEAT}])\\1+")
+_REPEATED_RE = re.compile(f"([{_NO_REPEAT}])\\1+")
 # Thai code points typed on a Lao page (a Thai keyboard layout, or a Thai font's AM): each
 # has a Lao twin 0x80 higher. Only taken as Lao where a Lao letter shows what was meant:
 # Thai following vowels, vowel signs and tone marks right after Lao; Thai leading vowels
 # right before a Lao consonant. A Thai word next to Lao text is left alone.
 _LAO_BEFORE = "\u0e81-\u0ecd\u0edc-\u0edf"
-_THAI_AFTER_LAO_RE = regex.compile(f"(?<=[{_LAO_BEFORE}])[\u0e30-\u0e3a\u0e48-\u0e4d]+")
-_THAI_BEFORE_LAO_RE = regex.compile("[\u0e40-\u0e44]+(?=[\u0e81-\u0eae\u0edc-\u0edf])")
-_THAI_MARK_RE = regex.compile("[\u0e30-\u0e4d]")
+_THAI_AFTER_LAO_RE = re.compile(f"(?<=[{_LAO_BEFORE}])[\u0e30-\u0e3a\u0e48-\u0e4d]+")
+_THAI_BEFORE_LAO_RE = re.compile("[\u0e40-\u0e44]+(?=[\u0e81-\u0eae\u0edc-\u0edf])")
+_THAI_MARK_RE = re.compile("[\u0e30-\u0e4d]")
 _THAI_TO_LAO = {
     code: code + 0x80
     for code in (*range(0x0E30, 0x0E3B), *range(0x0E40, 0x0E45), *range(0x0E48, 0x0E4E))
@@ -62,7 +65,7 @@ _HSPACE_RE = regex.compile(r"[^\S\n]+")  # any whitespace but newline, NBSP incl
 # standard library's \s is str.isspace(), which holds regex's \s and all that strip() strips),
 # two spaces in a row, a space that begins or ends a line. Text without any is left as it is.
 _UNEVEN_SPACING = re.compile(r"[^\S \n]|  |^ | $", re.MULTILINE)
-_BLANK_LINES_RE = regex.compile(r"\n{3,}")
+_BLANK_LINES_RE = re.compile(r"\n{3,}")
 _NON_LETTERS_RE = regex.compile(r"\P{L}+")
 _NON_LAO_LETTERS_RE = regex.compile(r"(?V1)[^\p{Script=Lao}&&\p{L}]+")
 _NON_LATIN_RE = regex.compile(r"\P{Script=Latin}+")
@@ -81,7 +84,7 @@ def normalize(text: str) -> str:
     other blanks turned into single spaces. Paragraph breaks (blank lines) survive; each line
     is stripped. The writer's spelling (ໜ or ຫນ) is kept: see :func:`fold`.
     """
-    if not text:
+    if not text or text.isspace():  # blanks only (an HTML block's edge): nothing survives
         return ""
     text = _ZERO_WIDTH_RE.sub("", text)
     text = _thai_marks_to_lao(unicodedata.normalize("NFC", text))
@@ -138,8 +141,8 @@ def _tones_after_vowels(text: str) -> str:
 # what the writer typed; hashes, shingles and search keys use the folded form. The fold goes
 # to the ligatures because ICU's Lao dictionary knows those (ສາສະໜາ is one word, ສາສະຫນາ
 # four), so segmenting folded text finds the same words whatever the writer typed.
-_SPACE_BEFORE_REPEAT_RE = regex.compile(" +(?=\u0ec6)")
-_LAO_DIGIT_RE = regex.compile("[\u0ed0-\u0ed9]")
+_SPACE_BEFORE_REPEAT_RE = re.compile(" +(?=\u0ec6)")
+_LAO_DIGIT_RE = re.compile("[\u0ed0-\u0ed9]")
 _LAO_DIGITS = str.maketrans("໐໑໒໓໔໕໖໗໘໙", "0123456789")
 
 
