@@ -31,5 +31,6 @@ class DedupPipeline:
             self.stats.inc_value("corpus/duplicate_url")
             raise DropItem(f"already stored in this crawl: {url}")
         self.seen_urls.add(url)
-        adapter["content_hash"] = lao.content_hash(adapter["text"])
+        # the clean pipeline's text is normalized already (tests/test_properties.py)
+        adapter["content_hash"] = lao.content_hash(adapter["text"], normalized=True)
         return item

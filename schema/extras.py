@@ -9,7 +9,6 @@ Why in schema/: the command line and the crawl's add-ons (a distributed worker w
 # this table against pyproject.toml).
 MODULE_EXTRAS = {
     "numpy": "analysis",
-    "datasketch": "analysis",
     "pyarrow": "publish",
     "matplotlib": "publish",
     "yaml": "publish",

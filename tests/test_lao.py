@@ -117,6 +117,34 @@ def test_normalize_keeps_am_composed_unlike_nfkc() -> None:
     assert lao.normalize(text) == text
 
 
+def test_spacing_is_checked_with_every_blank_regex_knows() -> None:
+    """normalize() skips its pass over lines when the standard library's \\s (str.isspace)
+    finds nothing to change; that holds only while regex's \\s is a part of it."""
+    every = "".join(map(chr, range(0x110000)))
+    blanks = lao._HSPACE_RE.findall(every)
+    assert blanks and all(blank.isspace() for blank in blanks)
+
+
+@pytest.mark.parametrize(
+    ("dirty", "clean"),
+    [
+        ("ກ  ຂ\n ຄ \nງ", "ກ ຂ\nຄ\nງ"),
+        ("ກ\u00a0ຂ\u3000ຄ\tງ", "ກ ຂ ຄ ງ"),
+        ("ກ\x1cຂ\n\x1c", "ກ\x1cຂ"),  # strip() takes it, regex's \s does not
+        ("ກ ຂ\n\n\n\nຄ", "ກ ຂ\n\nຄ"),
+        ("ກ ຂ\n\nຄ ງ", "ກ ຂ\n\nຄ ງ"),
+    ],
+)
+def test_normalize_spacing(dirty: str, clean: str) -> None:
+    assert lao.normalize(dirty) == clean
+
+
+def test_word_count_is_the_number_of_words(seed_text: str) -> None:
+    text = lao.normalize(seed_text)
+    assert lao.word_count(text) == len(lao.words(text)) > 100
+    assert lao.word_count("") == 0
+
+
 def test_normalize_is_idempotent_on_the_seed_article(seed_text: str) -> None:
     once = lao.normalize(seed_text)
     assert lao.normalize(once) == once

@@ -161,6 +161,23 @@ def test_lao_vowel_signs_and_tone_marks_count(seed_text: str) -> None:
     assert similarity < 0.2
 
 
+@pytest.mark.parametrize("size", [0, 1, 19, 4095, 4096, 4097, 20_000])
+def test_signatures_are_datasketchs(seed_text: str, size: int) -> None:
+    """The numpy MinHash gives datasketch's affine32 values, so stored signatures stay valid."""
+    from datasketch import MinHash
+
+    rng = np.random.default_rng(size)
+    drawn = np.unique(rng.integers(0, 2**32, size, dtype=np.uint64).astype(np.uint32))
+    for hashes in (drawn, neardup.shingle_hashes(seed_text)):
+        reference = MinHash(
+            num_perm=neardup.NUM_PERM, seed=neardup.SEED, hashfunc=int, scheme="affine32"
+        )
+        reference.update_batch(hashes.tolist())
+        ours = neardup.signature(hashes)
+        assert ours.dtype == np.uint32 and ours.shape == (neardup.NUM_PERM,)
+        assert ours.tolist() == np.asarray(reference.hashvalues, dtype=np.uint32).tolist()
+
+
 @pytest.mark.parametrize("threshold", [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
 def test_bands_catch_a_pair_at_the_threshold(threshold: float) -> None:
     bands, rows = neardup.bands_for(threshold)

@@ -125,4 +125,5 @@ html_fragments = st.lists(
 def test_extraction_and_cleaning_never_raise(html: str) -> None:
     post = WordPressPostParser(html, "https://lsr.com.la/12/", get_profile("lsr")).extract()
     text = html_to_text(post.body_html)
-    assert text == lao.normalize(text) or "\n" in text
+    # already canonical: the dedup pipeline hashes it without normalizing it again
+    assert text == lao.normalize(text)

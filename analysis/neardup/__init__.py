@@ -9,7 +9,7 @@ The stages are pure functions over arrays (stages.py), run in order by :func:`up
 what their store (store.py) reads and writes:
 
 1. :func:`shingle_hashes`: a post's text to its set of 5-syllable shingle hashes;
-2. :func:`signature`: datasketch's MinHash, 256 permutations, stored in
+2. :func:`signature`: MinHash as datasketch computes it, 256 permutations, stored in
    ``minhash_signatures`` so a run only hashes text it has not seen;
 3. :func:`lsh_candidates`: 64 bands of 4 rows. Posts sharing a band *collide*; a pair is a
    *candidate* only when it collides in at least :data:`MIN_BANDS` bands, and a band value
@@ -51,6 +51,7 @@ from analysis.neardup.stages import (
     MIN_BANDS,
     MIN_SHINGLES,
     NUM_PERM,
+    SEED,
     SHINGLE,
     band_probability,
     bands_for,
@@ -72,6 +73,7 @@ __all__ = [
     "MIN_BANDS",
     "MIN_SHINGLES",
     "NUM_PERM",
+    "SEED",
     "SHINGLE",
     "DedupResult",
     "NearDuplicatePair",
