@@ -219,6 +219,24 @@ def _isoformat(row: dict[str, Any]) -> dict[str, Any]:
 Progress = Callable[[int], None]
 
 
+def _write_each(
+    records: Iterable[dict[str, Any]],
+    write: Callable[[dict[str, Any]], object],
+    progress: Progress | None,
+    every: int = 500,
+) -> int:
+    """``write`` every record; ``progress`` hears of them ``every`` at a time and of the rest
+    at the end. Returns how many were written."""
+    count = 0
+    for count, record in enumerate(records, 1):
+        write(record)
+        if progress and count % every == 0:
+            progress(every)
+    if progress:
+        progress(count % every)
+    return count
+
+
 def write_jsonl(
     records: Iterable[dict[str, Any]],
     output: TextIO,
@@ -226,16 +244,12 @@ def write_jsonl(
     progress: Progress | None = None,
 ) -> int:
     """One JSON object per line, UTF-8 Lao kept as is; returns the number of lines."""
-    count = 0
-    for record in records:
+
+    def write(record: dict[str, Any]) -> None:
         output.write(json.dumps({f: record[f] for f in fields}, ensure_ascii=False))
         output.write("\n")
-        count += 1
-        if progress and count % 500 == 0:
-            progress(500)
-    if progress:
-        progress(count % 500)
-    return count
+
+    return _write_each(records, write, progress)
 
 
 def write_csv(
@@ -247,15 +261,9 @@ def write_csv(
     """A header and one row per post; lists as JSON arrays, nulls as empty cells."""
     writer = csv.writer(output, lineterminator="\n")
     writer.writerow(fields)
-    count = 0
-    for record in records:
-        writer.writerow([_csv_cell(record[f]) for f in fields])
-        count += 1
-        if progress and count % 500 == 0:
-            progress(500)
-    if progress:
-        progress(count % 500)
-    return count
+    return _write_each(
+        records, lambda record: writer.writerow([_csv_cell(record[f]) for f in fields]), progress
+    )
 
 
 def _csv_cell(value: Any) -> Any:
